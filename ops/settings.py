@@ -1,0 +1,27 @@
+"""Deployment settings, from the environment and `.env` (prefix `REESTR_`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything a deployment configures; one URL picks the store."""
+
+    model_config = SettingsConfigDict(env_prefix="REESTR_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///reestr.sqlite3",
+        description="sqlite:///PATH (relative to the working directory) or postgresql://USER@HOST:PORT/DB",
+    )
+    database_schema: str | None = Field(
+        default=None, description="PostgreSQL schema for the tables (created if missing)"
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+    log_format: str = Field(default="json", pattern="^(json|console)$")
+    signing_key_path: Path | None = None

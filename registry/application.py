@@ -1,0 +1,220 @@
+"""The registry application: runs one command at a time, all of it recorded or none of it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+import structlog
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from registry.base import recording_as
+from registry.commands import Command
+from registry.context import CommandContext, Handler
+from registry.errors import Conflict, Forbidden, IdempotencyKeyReused, NotFound
+from registry.handlers import HANDLERS
+from registry.idempotency import CommandRecord, command_record_id
+from registry.reference import DEFAULT_LISTS, ReferenceList, reference_list_id
+from registry.transcodings import register_registry_transcodings
+from registry.values import Actor, EventMeta, Role
+
+log = structlog.get_logger("reestr.registry")
+
+A = TypeVar("A", bound=Aggregate)
+
+SYSTEM = Actor(user_id="system", role=Role.SYSTEM)
+
+_ROLE_RU = {
+    Role.ADMIN: "администратор",
+    Role.MUNICIPAL: "муниципальный координатор",
+    Role.CURATOR: "куратор",
+    Role.AUDITOR: "аудитор",
+    Role.SYSTEM: "система",
+}
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command recorded: the aggregate it addressed, its new version, the log position."""
+
+    command_id: str
+    aggregate_id: UUID | None
+    version: int | None
+    position: int | None
+    events: int
+    replayed: bool = False
+
+
+class Registry(Application[UUID]):
+    """The regional registry of mentors: every fact an event, every command all-or-nothing."""
+
+    name = "registry"
+    env = {"AGGREGATE_CACHE_MAXSIZE": "20000"}
+
+    def __init__(
+        self, env: dict[str, str] | None = None, clock: Callable[[], date] = date.today
+    ) -> None:
+        super().__init__(env)
+        self.clock = clock
+        self._handlers: dict[type[Command], Handler] = HANDLERS
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_registry_transcodings(transcoder)
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def execute(self, command: Command, actor: Actor) -> CommandResult:
+        """Check, decide and record a command; raise a RegistryError and record nothing if refused."""
+        started = time.perf_counter()
+        command_type = type(command).__name__
+        bound = log.bind(
+            command=command_type,
+            command_id=command.command_id,
+            user_id=actor.user_id,
+            role=str(actor.role),
+        )
+        try:
+            result = self._execute(command, actor)
+        except Exception as error:
+            bound.info(
+                "command_refused",
+                outcome=getattr(error, "code", type(error).__name__),
+                error=str(error),
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            raise
+        bound.info(
+            "command_replayed" if result.replayed else "command_recorded",
+            outcome="replayed" if result.replayed else "recorded",
+            aggregate_id=str(result.aggregate_id) if result.aggregate_id else None,
+            version=result.version,
+            position=result.position,
+            events=result.events,
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        return result
+
+    def _execute(self, command: Command, actor: Actor) -> CommandResult:
+        if actor.role not in command.allowed_roles:
+            raise Forbidden(
+                f"Роль «{_ROLE_RU.get(actor.role, actor.role)}» не может выполнять это действие"
+            )
+        if command.command_id is not None:
+            earlier = self._earlier_result(command)
+            if earlier is not None:
+                return earlier
+        command_id = command.command_id or uuid.uuid4().hex
+        meta = EventMeta(
+            user_id=actor.user_id,
+            role=str(actor.role),
+            command_id=command_id,
+            organization_id=actor.organization_id,
+            municipality_id=actor.municipality_id,
+        )
+        context = CommandContext(self, actor, self.clock())
+        with recording_as(meta):
+            primary = self._handlers[type(command)](context, command)
+            changed = context.changed()
+            if command.command_id is not None:
+                changed.append(
+                    CommandRecord(
+                        command_id=command_id,
+                        command_type=type(command).__name__,
+                        payload_sha256=command.payload_sha256(),
+                        aggregate_id=primary.id if primary else None,
+                        versions={str(a.id): a.version for a in changed},
+                    )
+                )
+        try:
+            recordings = self.save(*changed)
+        except IntegrityError:
+            if command.command_id is not None:
+                earlier = self._earlier_result(command)
+                if earlier is not None:
+                    return earlier
+            raise Conflict(
+                "Данные изменились, пока команда выполнялась: обновите их и повторите"
+            ) from None
+        return CommandResult(
+            command_id=command_id,
+            aggregate_id=primary.id if primary else None,
+            version=primary.version if primary else None,
+            position=recordings[-1].notification.id if recordings else self.position(),
+            events=len(recordings),
+        )
+
+    def _earlier_result(self, command: Command) -> CommandResult | None:
+        assert command.command_id is not None
+        try:
+            record: CommandRecord = self.repository.get(command_record_id(command.command_id))
+        except AggregateNotFoundError:
+            return None
+        if record.payload_sha256 != command.payload_sha256():
+            raise IdempotencyKeyReused(
+                "Этот идентификатор команды уже использован для другой команды"
+            )
+        version = record.versions.get(str(record.aggregate_id)) if record.aggregate_id else None
+        return CommandResult(
+            command_id=record.command_id,
+            aggregate_id=record.aggregate_id,
+            version=version,
+            position=self.position(),
+            events=0,
+            replayed=True,
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def position(self) -> int:
+        """The log position: how many events the registry has recorded in global order."""
+        return self.recorder.max_notification_id() or 0
+
+    def get(self, cls: type[A], aggregate_id: UUID, *, version: int | None = None) -> A:
+        """An aggregate by id (at a version, if given); NotFound if absent or of another kind."""
+        try:
+            found = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(cls.__name__.lower(), aggregate_id) from None
+        if not isinstance(found, cls):
+            raise NotFound(cls.__name__.lower(), aggregate_id)
+        return found
+
+    def reference_list(self, kind: str) -> ReferenceList:
+        try:
+            return self.repository.get(reference_list_id(kind))
+        except AggregateNotFoundError:
+            raise NotFound("reference_list", kind, field="list_kind") from None
+
+    def history(self, aggregate_id: UUID) -> Iterator[Any]:
+        """Every stored event of one aggregate, oldest first."""
+        return self.events.get(aggregate_id)
+
+    # -- set-up -------------------------------------------------------------------------------
+
+    def seed_reference_lists(self) -> int:
+        """Create the default reference lists a new registry starts with; returns events recorded."""
+        created = []
+        with recording_as(
+            EventMeta(user_id=SYSTEM.user_id, role=str(SYSTEM.role), command_id="seed-reference-lists")
+        ):
+            for kind, entries in DEFAULT_LISTS.items():
+                if reference_list_id(kind) in self.repository:
+                    continue
+                reference = ReferenceList(kind=kind)
+                for code, title in entries:
+                    reference.add(code, title)
+                created.append(reference)
+        if not created:
+            return 0
+        try:
+            return len(self.save(*created))
+        except IntegrityError:
+            return 0  # another process seeded the same lists first

@@ -1,0 +1,357 @@
+"""Commands: what a user asks the registry to record, validated before anything is stored.
+
+Field names here are the API's and the import's; domain rules live in the aggregates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from registry.values import MenteeCategory, OrganizationKind, Role
+
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+
+
+class Command(BaseModel):
+    """A request to record facts; `command_id` makes a retry safe."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    #: Roles that may send the command (checked with the actor's scope in `registry.access`).
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.ADMIN})
+
+    command_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+    def payload_sha256(self) -> str:
+        """Fingerprint of what is asked, to tell a retry from a reuse of its command id."""
+        payload = self.model_dump(mode="json", exclude={"command_id"})
+        body = json.dumps([type(self).__name__, payload], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+_CURATOR = frozenset({Role.ADMIN, Role.CURATOR})
+
+
+class DocumentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    number: str | None = Field(default=None, max_length=100)
+    issued_on: date | None = None
+    link: str | None = Field(default=None, max_length=1000)
+
+
+class PersonIn(BaseModel):
+    """Personal data (152-ФЗ): never public, shredded on erasure."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    full_name: Text
+    birth_date: date | None = None
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=50)
+    snils: str | None = Field(default=None, pattern=r"^\d{3}-?\d{3}-?\d{3}[ -]?\d{2}$")
+
+    @field_validator("full_name")
+    @classmethod
+    def _collapse_spaces(cls, value: str) -> str:
+        return " ".join(value.split())
+
+
+class ContingentIn(BaseModel):
+    """Blank means unknown (reported as missing), never zero."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    students_total: Count | None = None
+    students_10_19: Count | None = None
+    students_15_19: Count | None = None
+    students_extra: Count | None = None
+    teachers_total: Count | None = None
+    young_teachers: Count | None = None
+
+
+# -- units ----------------------------------------------------------------------------------
+
+
+class RegisterMunicipality(Command):
+    name: Text
+    region: Text
+    code: str | None = Field(default=None, max_length=20)
+
+
+class RenameMunicipality(Command):
+    municipality_id: UUID
+    name: Text
+    reason: Reason
+
+
+class RegisterOrganization(Command):
+    name: Text
+    kind: OrganizationKind
+    municipality_id: UUID
+    inn: str | None = Field(default=None, pattern=r"^\d{10}(\d{2})?$")
+    registered_on: date
+
+
+class RenameOrganization(Command):
+    organization_id: UUID
+    name: Text
+    effective_date: date
+    reason: Reason
+
+
+class CloseOrganization(Command):
+    organization_id: UUID
+    effective_date: date
+    reason: Reason
+
+
+class ReportContingent(Command):
+    organization_id: UUID
+    year: Year
+    figures: ContingentIn
+
+
+class CorrectContingent(Command):
+    organization_id: UUID
+    year: Year
+    figures: ContingentIn
+    reason: Reason
+
+
+class CompleteChecklistItem(Command):
+    allowed_roles = _CURATOR
+    organization_id: UUID
+    item: Code
+    document: DocumentIn
+    completed_on: date
+
+
+class ReopenChecklistItem(Command):
+    allowed_roles = _CURATOR
+    organization_id: UUID
+    item: Code
+    reason: Reason
+
+
+class AddReferenceEntry(Command):
+    list_kind: Code
+    code: Code
+    title: Text
+
+
+class RenameReferenceEntry(Command):
+    list_kind: Code
+    code: Code
+    title: Text
+
+
+class RetireReferenceEntry(Command):
+    list_kind: Code
+    code: Code
+    reason: Reason
+
+
+class SetTarget(Command):
+    indicator: Code
+    unit_kind: Annotated[str, Field(pattern=r"^(region|municipality|organization)$")]
+    unit_id: Text
+    year: Year
+    share_percent: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+# -- mentors ----------------------------------------------------------------------------------
+
+
+class MentorProfileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    position: Text
+    mentor_type: Code
+    forms: list[Code] = Field(default_factory=list, max_length=20)
+    subjects: list[Text] = Field(default_factory=list, max_length=50)
+    employer: str | None = Field(default=None, max_length=500)
+
+
+class SubmitMentorApplication(Command):
+    allowed_roles = _CURATOR
+    organization_id: UUID
+    person: PersonIn
+    profile: MentorProfileIn
+    capacity: Annotated[int, Field(ge=1, le=100)] | None = None
+    applied_on: date
+
+
+class ApproveMentor(Command):
+    mentor_id: UUID
+    effective_date: date
+
+
+class RejectMentor(Command):
+    mentor_id: UUID
+    reason: Reason
+
+
+class UpdateMentorProfile(Command):
+    allowed_roles = _CURATOR
+    mentor_id: UUID
+    person: PersonIn
+    profile: MentorProfileIn
+    capacity: Annotated[int, Field(ge=1, le=100)] | None = None
+
+
+class GiveConsent(Command):
+    allowed_roles = _CURATOR
+    mentor_id: UUID
+    fields: list[Code] = Field(min_length=1, max_length=10)
+    document: DocumentIn | None = None
+    effective_date: date
+
+
+class WithdrawConsent(Command):
+    allowed_roles = _CURATOR
+    mentor_id: UUID
+    effective_date: date | None = None
+
+
+class SuspendMentor(Command):
+    mentor_id: UUID
+    reason: Reason
+    effective_date: date
+
+
+class RemoveMentor(Command):
+    mentor_id: UUID
+    reason: Reason
+    effective_date: date
+
+
+class ReinstateMentor(Command):
+    mentor_id: UUID
+    reason: Reason
+    effective_date: date
+
+
+class RecordTraining(Command):
+    mentor_id: UUID
+    course: Text
+    provider: Text
+    hours: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    completed_on: date
+    certificate_number: str | None = Field(default=None, max_length=100)
+
+
+class CorrectTraining(Command):
+    mentor_id: UUID
+    training_id: Text
+    course: Text
+    provider: Text
+    hours: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    completed_on: date
+    certificate_number: str | None = Field(default=None, max_length=100)
+    reason: Reason
+
+
+# -- mentees, pairs, programs ----------------------------------------------------------------
+
+
+class RegisterMentee(Command):
+    allowed_roles = _CURATOR
+    organization_id: UUID
+    category: MenteeCategory
+    person: PersonIn
+    birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    work_started_on: date | None = None
+    registered_on: date
+
+
+class CorrectMentee(Command):
+    allowed_roles = _CURATOR
+    mentee_id: UUID
+    category: MenteeCategory
+    person: PersonIn
+    birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    work_started_on: date | None = None
+    reason: Reason
+
+
+class FormPair(Command):
+    allowed_roles = _CURATOR
+    organization_id: UUID
+    mentor_id: UUID
+    mentee_ids: list[UUID] = Field(min_length=1, max_length=50)
+    form: Code
+    kind: Code | None = None
+    program_id: UUID | None = None
+    started_on: date
+
+
+class AddMenteeToPair(Command):
+    allowed_roles = _CURATOR
+    pair_id: UUID
+    mentee_id: UUID
+    joined_on: date
+
+
+class CompletePair(Command):
+    allowed_roles = _CURATOR
+    pair_id: UUID
+    ended_on: date
+    outcome: Text
+
+
+class DissolvePair(Command):
+    allowed_roles = _CURATOR
+    pair_id: UUID
+    ended_on: date
+    reason: Reason
+
+
+class CorrectPairStart(Command):
+    allowed_roles = _CURATOR
+    pair_id: UUID
+    started_on: date
+    reason: Reason
+
+
+class AdoptProgram(Command):
+    allowed_roles = _CURATOR
+    organization_id: UUID
+    title: Text
+    forms: list[Code] = Field(default_factory=list, max_length=20)
+    starts_on: date
+    ends_on: date | None = None
+    order: DocumentIn | None = None
+    personalized: bool = False
+
+
+class RecordProgramOutput(Command):
+    allowed_roles = _CURATOR
+    program_id: UUID
+    kind: Code
+    title: Text
+    produced_on: date
+    evidence_link: str | None = Field(default=None, max_length=1000)
+    pair_id: UUID | None = None
+
+
+class RetractProgramOutput(Command):
+    allowed_roles = _CURATOR
+    program_id: UUID
+    output_id: Text
+    reason: Reason
+
+
+ALL_COMMANDS: tuple[type[Command], ...] = tuple(Command.__subclasses__())

@@ -1,0 +1,276 @@
+"""A mentor: from a curator's application to the registry, and everything that follows."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from registry.base import RegistryAggregate, pinned, require, require_not_future, require_reason
+from registry.values import (
+    PUBLISHABLE_FIELDS,
+    Document,
+    MentorProfile,
+    MentorStatus,
+    PersonalData,
+    TrainingRecord,
+)
+
+_STATUS_RU = {
+    MentorStatus.PENDING: "заявка на рассмотрении",
+    MentorStatus.ACTIVE: "в реестре",
+    MentorStatus.REJECTED: "заявка отклонена",
+    MentorStatus.SUSPENDED: "приостановлен",
+    MentorStatus.REMOVED: "исключён из реестра",
+}
+
+
+@pinned("Mentor")
+class Mentor(RegistryAggregate):
+    """A mentor's application, registry status, profile, consent, training and load."""
+
+    @event("Applied")
+    def __init__(
+        self,
+        organization_id: UUID,
+        person: PersonalData,
+        profile: MentorProfile,
+        capacity: int | None,
+        applied_on: date,
+    ) -> None:
+        self.organization_id = organization_id
+        self.person = person
+        self.profile = profile
+        self.capacity = capacity
+        self.applied_on = applied_on
+        self.status = MentorStatus.PENDING.value
+        self.status_since = applied_on
+        self.status_reason: str | None = None
+        self.consented_fields: list[str] = []
+        # training id -> the record in force, and the version of the event that set it
+        self.trainings: dict[str, TrainingRecord] = {}
+        self.training_sources: dict[str, int] = {}
+        # pair id -> mentee ids the mentor leads in that active pair (the load capacity limits)
+        self.active_pairs: dict[str, list[str]] = {}
+
+    # -- registry status -------------------------------------------------------------------
+
+    @property
+    def in_registry(self) -> bool:
+        return self.status == MentorStatus.ACTIVE
+
+    def _require_status(self, allowed: set[MentorStatus], action_ru: str) -> None:
+        require(
+            self.status in allowed,
+            rule="mentor_status",
+            field="mentor_id",
+            message=f"Нельзя {action_ru}: наставник — {_STATUS_RU[MentorStatus(self.status)]}",
+        )
+
+    def approve(self, effective_date: date, today: date) -> None:
+        self._require_status({MentorStatus.PENDING}, "включить в реестр")
+        self._require_dated(effective_date, today, not_before=self.applied_on)
+        self._approved(effective_date=effective_date)
+
+    @event("Approved")
+    def _approved(self, effective_date: date) -> None:
+        self._set_status(MentorStatus.ACTIVE, effective_date, None)
+
+    def reject(self, reason: str) -> None:
+        self._require_status({MentorStatus.PENDING}, "отклонить заявку")
+        self._rejected(reason=require_reason(reason))
+
+    @event("Rejected")
+    def _rejected(self, reason: str) -> None:
+        self._set_status(MentorStatus.REJECTED, self.status_since, reason)
+
+    def suspend(self, reason: str, effective_date: date, today: date) -> None:
+        self._require_status({MentorStatus.ACTIVE}, "приостановить")
+        self._require_dated(effective_date, today, not_before=self.status_since)
+        self._suspended(reason=require_reason(reason), effective_date=effective_date)
+
+    @event("Suspended")
+    def _suspended(self, reason: str, effective_date: date) -> None:
+        self._set_status(MentorStatus.SUSPENDED, effective_date, reason)
+
+    def remove(self, reason: str, effective_date: date, today: date) -> None:
+        self._require_status({MentorStatus.ACTIVE, MentorStatus.SUSPENDED}, "исключить из реестра")
+        self._require_dated(effective_date, today, not_before=self.status_since)
+        self._removed(reason=require_reason(reason), effective_date=effective_date)
+
+    @event("Removed")
+    def _removed(self, reason: str, effective_date: date) -> None:
+        self._set_status(MentorStatus.REMOVED, effective_date, reason)
+
+    def reinstate(self, reason: str, effective_date: date, today: date) -> None:
+        self._require_status({MentorStatus.SUSPENDED, MentorStatus.REMOVED}, "восстановить")
+        self._require_dated(effective_date, today, not_before=self.status_since)
+        self._reinstated(reason=require_reason(reason), effective_date=effective_date)
+
+    @event("Reinstated")
+    def _reinstated(self, reason: str, effective_date: date) -> None:
+        self._set_status(MentorStatus.ACTIVE, effective_date, reason)
+
+    def _set_status(self, status: MentorStatus, since: date, reason: str | None) -> None:
+        self.status = status.value
+        self.status_since = since
+        self.status_reason = reason
+
+    def _require_dated(self, effective_date: date, today: date, *, not_before: date) -> None:
+        require_not_future(effective_date, field="effective_date", today=today)
+        require(
+            effective_date >= not_before,
+            rule="date_order",
+            field="effective_date",
+            message=f"Дата раньше {not_before:%d.%m.%Y} — предыдущего изменения статуса",
+        )
+
+    # -- profile and consent ---------------------------------------------------------------
+
+    def update_profile(
+        self, person: PersonalData, profile: MentorProfile, capacity: int | None
+    ) -> None:
+        self._require_status(
+            {MentorStatus.PENDING, MentorStatus.ACTIVE, MentorStatus.SUSPENDED}, "изменить анкету"
+        )
+        if capacity is not None:
+            require(
+                capacity >= self.current_load,
+                rule="capacity_below_load",
+                field="capacity",
+                message=f"У наставника уже {self.current_load} наставляемых — больше новой нагрузки",
+            )
+        self._profile_updated(person=person, profile=profile, capacity=capacity)
+
+    @event("ProfileUpdated")
+    def _profile_updated(
+        self, person: PersonalData, profile: MentorProfile, capacity: int | None
+    ) -> None:
+        self.person = person
+        self.profile = profile
+        self.capacity = capacity
+
+    def give_consent(
+        self, fields: list[str], document: Document | None, effective_date: date, today: date
+    ) -> None:
+        """Consent is field by field (152-ФЗ art. 10.1); a new consent replaces the previous one."""
+        require_not_future(effective_date, field="effective_date", today=today)
+        require(bool(fields), rule="consent_fields", field="fields", message="Не выбрано ни одного поля")
+        unknown = sorted(set(fields) - set(PUBLISHABLE_FIELDS))
+        require(
+            not unknown,
+            rule="consent_fields",
+            field="fields",
+            message=f"Эти поля нельзя публиковать: {', '.join(unknown)}",
+        )
+        ordered = [f for f in PUBLISHABLE_FIELDS if f in set(fields)]
+        self._consent_given(fields=ordered, document=document, effective_date=effective_date)
+
+    @event("ConsentGiven")
+    def _consent_given(
+        self, fields: list[str], document: Document | None, effective_date: date
+    ) -> None:
+        self.consented_fields = list(fields)
+
+    def withdraw_consent(self, effective_date: date) -> None:
+        """Always accepted, whatever the mentor's status: withdrawing must never fail."""
+        self._consent_withdrawn(effective_date=effective_date)
+
+    @event("ConsentWithdrawn")
+    def _consent_withdrawn(self, effective_date: date) -> None:
+        self.consented_fields = []
+
+    # -- training --------------------------------------------------------------------------
+
+    def complete_training(self, training_id: str, record: TrainingRecord, today: date) -> None:
+        self._require_status(
+            {MentorStatus.PENDING, MentorStatus.ACTIVE, MentorStatus.SUSPENDED}, "учесть обучение"
+        )
+        require(
+            training_id not in self.trainings,
+            rule="training_unique",
+            field="training_id",
+            message="Это обучение уже учтено",
+        )
+        _require_training(record, today)
+        self._training_completed(training_id=training_id, record=record)
+
+    @event("TrainingCompleted")
+    def _training_completed(self, training_id: str, record: TrainingRecord) -> None:
+        self.trainings[training_id] = record
+        self.training_sources[training_id] = self.version + 1
+
+    def correct_training(
+        self, training_id: str, record: TrainingRecord, reason: str, today: date
+    ) -> None:
+        require(
+            training_id in self.trainings,
+            rule="training_exists",
+            field="training_id",
+            message="Такого обучения у наставника нет",
+        )
+        _require_training(record, today)
+        self._training_corrected(
+            training_id=training_id,
+            record=record,
+            corrects_version=self.training_sources[training_id],
+            reason=require_reason(reason),
+        )
+
+    @event("TrainingCorrected")
+    def _training_corrected(
+        self, training_id: str, record: TrainingRecord, corrects_version: int, reason: str
+    ) -> None:
+        self.trainings[training_id] = record
+        self.training_sources[training_id] = self.version + 1
+
+    @property
+    def trained(self) -> bool:
+        return bool(self.trainings)
+
+    # -- load ------------------------------------------------------------------------------
+
+    @property
+    def current_load(self) -> int:
+        return sum(len(mentees) for mentees in self.active_pairs.values())
+
+    def take_mentees(self, pair_id: UUID, mentee_ids: list[UUID]) -> None:
+        """Lead these mentees in a pair: only from the registry, only within capacity."""
+        require(
+            self.in_registry,
+            rule="mentor_in_registry",
+            field="mentor_id",
+            message=f"Наставник не может вести пару: {_STATUS_RU[MentorStatus(self.status)]}",
+        )
+        if self.capacity is not None:
+            require(
+                self.current_load + len(mentee_ids) <= self.capacity,
+                rule="mentor_capacity",
+                field="mentor_id",
+                message=(
+                    f"Наставник уже ведёт {self.current_load} из {self.capacity} наставляемых"
+                ),
+            )
+        self._mentees_taken(pair_id=pair_id, mentee_ids=list(mentee_ids))
+
+    @event("MenteesTaken")
+    def _mentees_taken(self, pair_id: UUID, mentee_ids: list[UUID]) -> None:
+        self.active_pairs.setdefault(str(pair_id), []).extend(str(m) for m in mentee_ids)
+
+    def release_pair(self, pair_id: UUID) -> None:
+        self._pair_released(pair_id=pair_id)
+
+    @event("PairReleased")
+    def _pair_released(self, pair_id: UUID) -> None:
+        self.active_pairs.pop(str(pair_id), None)
+
+
+def _require_training(record: TrainingRecord, today: date) -> None:
+    require_not_future(record.completed_on, field="completed_on", today=today)
+    require(
+        record.hours is None or record.hours > 0,
+        rule="positive",
+        field="hours",
+        message="Число часов должно быть больше нуля",
+    )

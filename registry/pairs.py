@@ -1,0 +1,194 @@
+"""Pairs and groups «наставник – наставляемый»: formed, joined, completed or dissolved."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from registry.base import RegistryAggregate, pinned, require, require_not_future, require_reason
+from registry.mentees import Mentee
+from registry.mentors import Mentor
+from registry.values import PairStatus
+
+
+@pinned("Pair")
+class Pair(RegistryAggregate):
+    """A mentor with one mentee (a pair) or several (a group), in one form of mentoring."""
+
+    @event("Formed")
+    def __init__(
+        self,
+        organization_id: UUID,
+        mentor_id: UUID,
+        mentee_ids: list[UUID],
+        form: str,
+        kind: str | None,
+        program_id: UUID | None,
+        started_on: date,
+    ) -> None:
+        self.organization_id = organization_id
+        self.mentor_id = mentor_id
+        self.form = form
+        self.kind = kind
+        self.program_id = program_id
+        self.started_on = started_on
+        self.start_source = 1
+        # mentee id -> the day they joined (the formation date for the founding mentees)
+        self.mentees: dict[str, date] = {str(m): started_on for m in mentee_ids}
+        self.status = PairStatus.ACTIVE.value
+        self.ended_on: date | None = None
+        self.outcome: str | None = None
+        self.end_reason: str | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == PairStatus.ACTIVE
+
+    def _require_active(self) -> None:
+        require(
+            self.is_active,
+            rule="pair_active",
+            field="pair_id",
+            message="Пара уже завершена или расформирована",
+        )
+
+    def add_mentee(self, mentee: Mentee, mentor: Mentor, joined_on: date, today: date) -> None:
+        """Turn a pair into a group, or grow a group."""
+        self._require_active()
+        require(
+            str(mentee.id) not in self.mentees,
+            rule="mentee_once_per_pair",
+            field="mentee_id",
+            message="Наставляемый уже в этой паре (группе)",
+        )
+        require_not_future(joined_on, field="joined_on", today=today)
+        require(
+            joined_on >= self.started_on,
+            rule="date_order",
+            field="joined_on",
+            message="Наставляемый не может войти в пару раньше её формирования",
+        )
+        _require_same_organization(self.organization_id, mentee, "mentee_id")
+        mentor.take_mentees(self.id, [mentee.id])
+        mentee.enroll(self.id, self.form)
+        self._mentee_added(mentee_id=mentee.id, joined_on=joined_on)
+
+    @event("MenteeAdded")
+    def _mentee_added(self, mentee_id: UUID, joined_on: date) -> None:
+        self.mentees[str(mentee_id)] = joined_on
+
+    def complete(
+        self, ended_on: date, outcome: str, mentor: Mentor, mentees: list[Mentee], today: date
+    ) -> None:
+        self._require_end(ended_on, today)
+        outcome = outcome.strip()
+        require(bool(outcome), rule="outcome_required", field="outcome", message="Нужно описать результат")
+        self._release(mentor, mentees)
+        self._completed(ended_on=ended_on, outcome=outcome)
+
+    @event("Completed")
+    def _completed(self, ended_on: date, outcome: str) -> None:
+        self.status = PairStatus.COMPLETED.value
+        self.ended_on = ended_on
+        self.outcome = outcome
+
+    def dissolve(
+        self, ended_on: date, reason: str, mentor: Mentor, mentees: list[Mentee], today: date
+    ) -> None:
+        self._require_end(ended_on, today)
+        reason = require_reason(reason)
+        self._release(mentor, mentees)
+        self._dissolved(ended_on=ended_on, reason=reason)
+
+    @event("Dissolved")
+    def _dissolved(self, ended_on: date, reason: str) -> None:
+        self.status = PairStatus.DISSOLVED.value
+        self.ended_on = ended_on
+        self.end_reason = reason
+
+    def correct_start(self, started_on: date, reason: str, today: date) -> None:
+        """Correct the formation date entered wrongly; the mentees' join dates follow it."""
+        require_not_future(started_on, field="started_on", today=today)
+        latest_allowed = self.ended_on or today
+        require(
+            started_on <= latest_allowed,
+            rule="date_order",
+            field="started_on",
+            message="Дата формирования позже даты завершения пары",
+        )
+        self._start_corrected(
+            started_on=started_on, corrects_version=self.start_source, reason=require_reason(reason)
+        )
+
+    @event("StartCorrected")
+    def _start_corrected(self, started_on: date, corrects_version: int, reason: str) -> None:
+        for mentee_id, joined_on in self.mentees.items():
+            if joined_on == self.started_on or joined_on < started_on:
+                self.mentees[mentee_id] = started_on
+        self.started_on = started_on
+        self.start_source = self.version + 1
+
+    def _require_end(self, ended_on: date, today: date) -> None:
+        self._require_active()
+        require_not_future(ended_on, field="ended_on", today=today)
+        last_join = max(self.mentees.values())
+        require(
+            ended_on >= last_join,
+            rule="completion_after_formation",
+            field="ended_on",
+            message=f"Дата завершения раньше {last_join:%d.%m.%Y} — формирования пары",
+        )
+
+    def _release(self, mentor: Mentor, mentees: list[Mentee]) -> None:
+        mentor.release_pair(self.id)
+        for mentee in mentees:
+            mentee.leave(self.id)
+
+
+def form_pair(
+    *,
+    organization_id: UUID,
+    mentor: Mentor,
+    mentees: list[Mentee],
+    form: str,
+    kind: str | None,
+    program_id: UUID | None,
+    started_on: date,
+    today: date,
+) -> Pair:
+    """Form a pair or group: the mentor is in the registry and has room, the mentees are ours."""
+    require(bool(mentees), rule="required", field="mentee_ids", message="Нужен хотя бы один наставляемый")
+    ids = [m.id for m in mentees]
+    require(
+        len(set(ids)) == len(ids),
+        rule="mentee_once_per_pair",
+        field="mentee_ids",
+        message="Наставляемый указан дважды",
+    )
+    require_not_future(started_on, field="started_on", today=today)
+    for mentee in mentees:
+        _require_same_organization(organization_id, mentee, "mentee_ids")
+    pair = Pair(
+        organization_id=organization_id,
+        mentor_id=mentor.id,
+        mentee_ids=ids,
+        form=form,
+        kind=kind,
+        program_id=program_id,
+        started_on=started_on,
+    )
+    mentor.take_mentees(pair.id, ids)
+    for mentee in mentees:
+        mentee.enroll(pair.id, form)
+    return pair
+
+
+def _require_same_organization(organization_id: UUID, mentee: Mentee, field: str) -> None:
+    require(
+        mentee.organization_id == organization_id,
+        rule="mentee_of_pair_organization",
+        field=field,
+        message="Наставляемый из другой организации, чем пара",
+    )
