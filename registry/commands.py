@@ -244,7 +244,7 @@ class ReinstateMentor(Command):
     effective_date: date
 
 
-class RecordTraining(Command):
+class _TrainingFields(Command):
     mentor_id: UUID
     course: Text
     provider: Text
@@ -253,37 +253,33 @@ class RecordTraining(Command):
     certificate_number: str | None = Field(default=None, max_length=100)
 
 
-class CorrectTraining(Command):
-    mentor_id: UUID
+class RecordTraining(_TrainingFields):
+    pass
+
+
+class CorrectTraining(_TrainingFields):
     training_id: Text
-    course: Text
-    provider: Text
-    hours: Annotated[int, Field(ge=1, le=10_000)] | None = None
-    completed_on: date
-    certificate_number: str | None = Field(default=None, max_length=100)
     reason: Reason
 
 
 # -- mentees, pairs, programs ----------------------------------------------------------------
 
 
-class RegisterMentee(Command):
+class _MenteeDetails(Command):
     allowed_roles = _CURATOR
-    organization_id: UUID
     category: MenteeCategory
     person: PersonIn
     birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
     work_started_on: date | None = None
+
+
+class RegisterMentee(_MenteeDetails):
+    organization_id: UUID
     registered_on: date
 
 
-class CorrectMentee(Command):
-    allowed_roles = _CURATOR
+class CorrectMentee(_MenteeDetails):
     mentee_id: UUID
-    category: MenteeCategory
-    person: PersonIn
-    birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
-    work_started_on: date | None = None
     reason: Reason
 
 
@@ -354,4 +350,14 @@ class RetractProgramOutput(Command):
     reason: Reason
 
 
-ALL_COMMANDS: tuple[type[Command], ...] = tuple(Command.__subclasses__())
+def _concrete(base: type[Command]) -> list[type[Command]]:
+    found = []
+    for sub in base.__subclasses__():
+        if not sub.__name__.startswith("_"):
+            found.append(sub)
+        found.extend(_concrete(sub))
+    return found
+
+
+#: Every command a user can send, in definition order.
+ALL_COMMANDS: tuple[type[Command], ...] = tuple(_concrete(Command))

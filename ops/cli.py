@@ -1,0 +1,119 @@
+"""`reestr`: the command line of the registry (run the server, load the demo, inspect the log)."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ops.runtime import load_settings, registry_from_settings
+
+app = typer.Typer(
+    name="reestr",
+    help="Реестр наставников: событийный региональный реестр (целевая модель наставничества).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+LogFormat = Annotated[
+    str | None,
+    typer.Option("--log-format", help="json (по умолчанию) или console — формат журналов"),
+]
+
+
+def _load_demo_with_progress(registry) -> None:  # type: ignore[no-untyped-def]
+    from ops.demo import load_demo
+
+    with Progress(
+        TextColumn("Загрузка демо-региона"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console,
+    ) as progress:
+        task = progress.add_task("demo", total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        summary = load_demo(registry, progress=report)
+    console.print(
+        f"Демо-регион загружен: {summary.organizations} организаций, {summary.mentors} наставников, "
+        f"{summary.mentees} наставляемых, {summary.pairs} пар; {summary.events} событий "
+        f"за {summary.seconds:.1f} с."
+    )
+
+
+def _holds_region(registry) -> bool:  # type: ignore[no-untyped-def]
+    """A region starts with its first municipality; reference lists alone are an empty store."""
+    position = 0
+    while batch := registry.recorder.select_notifications(start=position + 1, limit=1000):
+        if any(n.topic == "reestr:Municipality.Registered" for n in batch):
+            return True
+        position = batch[-1].id
+    return False
+
+
+@app.command(help="Загрузить демо-регион (детерминированный, фиксированное зерно) в настроенную базу.")
+def demo(log_format: LogFormat = None) -> None:
+    """Load the deterministic demo region into the configured store (it must hold no region yet)."""
+    settings = load_settings(log_format or "console")
+    registry = registry_from_settings(settings)
+    try:
+        _load_demo_with_progress(registry)
+    except RuntimeError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        registry.close()
+
+
+@app.command(help="Запустить HTTP-сервер реестра на настроенной базе.")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Адрес (по умолчанию REESTR_HOST или 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="Порт (по умолчанию REESTR_PORT или 8000)")] = None,
+    with_demo: Annotated[
+        bool, typer.Option("--demo", help="Сначала загрузить демо-регион, если база пуста")
+    ] = False,
+    log_format: LogFormat = None,
+) -> None:
+    """Run the HTTP server on the configured store."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = load_settings(log_format)
+    registry = registry_from_settings(settings)
+    if with_demo and not _holds_region(registry):
+        _load_demo_with_progress(registry)
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    console.print(f"Реестр: http://{bind_host}:{bind_port}/healthz  (база: {settings.database_url})")
+    uvicorn.run(create_app(registry), host=bind_host, port=bind_port, log_level=settings.log_level)
+
+
+@app.command(help="Показать, где база и сколько в ней событий каждого типа.")
+def info(log_format: LogFormat = None) -> None:
+    """Show where the store is and how many events it holds, by type."""
+    settings = load_settings(log_format or "console")
+    registry = registry_from_settings(settings)
+    started = time.perf_counter()
+    counts: dict[str, int] = {}
+    position = 0
+    while True:
+        batch = registry.recorder.select_notifications(start=position + 1, limit=5000)
+        if not batch:
+            break
+        for notification in batch:
+            counts[notification.topic] = counts.get(notification.topic, 0) + 1
+        position = batch[-1].id
+    registry.close()
+    console.print(f"База: {settings.database_url}; позиция журнала: {position}")
+    for topic, count in sorted(counts.items()):
+        console.print(f"  {topic:45} {count:>8}")
+    console.print(f"({time.perf_counter() - started:.2f} с)")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,35 @@
+"""What every CLI command starts from: the settings, the logs, the registry they name."""
+
+from __future__ import annotations
+
+import typer
+
+from ops.logs import configure_logging
+from ops.settings import Settings
+from ops.storage import StorageConfigError, open_registry
+from registry.application import Registry
+
+
+def load_settings(log_format: str | None = None) -> Settings:
+    """Settings from the environment and `.env`, logging configured from them."""
+    settings = Settings()
+    if log_format:
+        settings = settings.model_copy(update={"log_format": log_format})
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+def registry_from_settings(settings: Settings) -> Registry:
+    """Open the configured store; a bad URL or an unreachable server ends the command clearly."""
+    try:
+        return open_registry(settings.database_url, settings.database_schema)
+    except StorageConfigError as error:
+        typer.secho(f"Ошибка настройки базы данных: {error}", err=True, fg="red")
+        raise typer.Exit(2) from None
+    except Exception as error:  # driver errors differ by store; all mean "cannot open it"
+        typer.secho(
+            f"Не удалось открыть базу {settings.database_url}: {type(error).__name__}: {error}",
+            err=True,
+            fg="red",
+        )
+        raise typer.Exit(2) from None
