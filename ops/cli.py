@@ -25,8 +25,12 @@ LogFormat = Annotated[
 ]
 
 
-def _load_demo_with_progress(registry) -> None:  # type: ignore[no-untyped-def]
+def _load_demo_with_progress(registry, settings) -> None:  # type: ignore[no-untyped-def]
     from ops.demo import load_demo
+    from ops.logs import configure_logging
+
+    # Five thousand command lines tell a person nothing; the summary below does.
+    configure_logging("warning", settings.log_format)
 
     with Progress(
         TextColumn("Загрузка демо-региона"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -37,7 +41,10 @@ def _load_demo_with_progress(registry) -> None:  # type: ignore[no-untyped-def]
         def report(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        summary = load_demo(registry, progress=report)
+        try:
+            summary = load_demo(registry, progress=report)
+        finally:
+            configure_logging(settings.log_level, settings.log_format)
     console.print(
         f"Демо-регион загружен: {summary.organizations} организаций, {summary.mentors} наставников, "
         f"{summary.mentees} наставляемых, {summary.pairs} пар; {summary.events} событий "
@@ -61,7 +68,7 @@ def demo(log_format: LogFormat = None) -> None:
     settings = load_settings(log_format or "console")
     registry = registry_from_settings(settings)
     try:
-        _load_demo_with_progress(registry)
+        _load_demo_with_progress(registry, settings)
     except RuntimeError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
@@ -86,7 +93,7 @@ def serve(
     settings = load_settings(log_format)
     registry = registry_from_settings(settings)
     if with_demo and not _holds_region(registry):
-        _load_demo_with_progress(registry)
+        _load_demo_with_progress(registry, settings)
     bind_host = host or settings.host
     bind_port = port or settings.port
     console.print(f"Реестр: http://{bind_host}:{bind_port}/healthz  (база: {settings.database_url})")
