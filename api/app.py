@@ -1,11 +1,25 @@
-"""The HTTP application: health for now; the API issue adds /api/v1 and the public page."""
+"""The HTTP application: `/healthz`, the API under `/api/v1`, OpenAPI at `/docs`.
+
+Endpoints are plain `def` functions: the event store is synchronous, so FastAPI runs them in its
+thread pool.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from pydantic import BaseModel
+from functools import cache
+from typing import Any
 
+from fastapi import APIRouter, FastAPI, Response
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+from starlette.routing import BaseRoute
+
+from api import audit, users
+from api.problems import add_problem_schema, install_problem_handlers, with_position
+from api.writes import AfterWrite, write_router
 from registry.application import Registry
+
+API_PREFIX = "/api/v1"
 
 
 class Health(BaseModel):
@@ -13,14 +27,68 @@ class Health(BaseModel):
     position: int
 
 
-def create_app(registry: Registry) -> FastAPI:
-    """A FastAPI app over one registry object (one per process: it owns the connection pool)."""
-    app = FastAPI(title="Реестр наставников", version="0.1.0")
+def create_app(registry: Registry, *, after_write: AfterWrite | None = None) -> FastAPI:
+    """A FastAPI app over one registry object (one per process: it owns the connection pool).
+
+    `after_write(result)` runs after every successful write (projections catch up there); if it
+    fails, the write stays recorded and the failure is logged.
+    """
+    app = FastAPI(
+        title="Реестр наставников",
+        version="0.1.0",
+        description=(
+            "Региональный реестр наставников (целевая модель наставничества). Каждый факт — "
+            "событие журнала; каждая запись приписана пользователю. Ошибки — "
+            "`application/problem+json` (RFC 9457) с машинным кодом `code`, описанием `detail` "
+            "на русском и ошибками по полям `errors`."
+        ),
+    )
     app.state.registry = registry
+    app.state.after_write = after_write
+    install_problem_handlers(app)
 
-    @app.get("/healthz", response_model=Health)
-    def healthz() -> Health:
-        # A plain `def`: the event store is synchronous, so FastAPI runs this in its thread pool.
-        return Health(status="ok", position=registry.position())
+    @app.get(
+        "/healthz",
+        response_model=Health,
+        tags=["Служебное"],
+        operation_id="Health",
+        responses=with_position(200, {}),
+    )
+    def healthz(response: Response) -> Health:
+        position = registry.position()
+        response.headers["X-Log-Position"] = str(position)
+        return Health(status="ok", position=position)
 
+    app.router.routes.extend(_api_routes())
+    _describe_problems(app)
     return app
+
+
+@cache
+def _api_routes() -> tuple[BaseRoute, ...]:
+    """The /api/v1 routes, built once per process: they hold no state (the registry is the app's)."""
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(write_router())
+    api.include_router(users.router)
+    api.include_router(audit.router)
+    return tuple(api.routes)
+
+
+def _describe_problems(app: FastAPI) -> None:
+    """The generated OpenAPI, with the `Problem` schema every error response refers to."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            app.openapi_schema = add_problem_schema(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+__all__ = ["API_PREFIX", "create_app"]

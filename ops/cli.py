@@ -52,16 +52,6 @@ def _load_demo_with_progress(registry, settings) -> None:  # type: ignore[no-unt
     )
 
 
-def _holds_region(registry) -> bool:  # type: ignore[no-untyped-def]
-    """A region starts with its first municipality; reference lists alone are an empty store."""
-    position = 0
-    while batch := registry.recorder.select_notifications(start=position + 1, limit=1000):
-        if any(n.topic == "reestr:Municipality.Registered" for n in batch):
-            return True
-        position = batch[-1].id
-    return False
-
-
 @app.command(help="Загрузить демо-регион (детерминированный, фиксированное зерно) в настроенную базу.")
 def demo(log_format: LogFormat = None) -> None:
     """Load the deterministic demo region into the configured store (it must hold no region yet)."""
@@ -89,11 +79,16 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from ops.demo import region_data_found
 
     settings = load_settings(log_format)
     registry = registry_from_settings(settings)
-    if with_demo and not _holds_region(registry):
-        _load_demo_with_progress(registry, settings)
+    if with_demo:
+        already = region_data_found(registry)
+        if already is None:
+            _load_demo_with_progress(registry, settings)
+        else:
+            console.print(f"Демо не загружается: {already}")
     bind_host = host or settings.host
     bind_port = port or settings.port
     console.print(f"Реестр: http://{bind_host}:{bind_port}/healthz  (база: {settings.database_url})")
@@ -120,6 +115,11 @@ def info(log_format: LogFormat = None) -> None:
     for topic, count in sorted(counts.items()):
         console.print(f"  {topic:45} {count:>8}")
     console.print(f"({time.perf_counter() - started:.2f} с)")
+
+
+from ops.users_cli import users_app  # noqa: E402  (subcommand groups join the app once it exists)
+
+app.add_typer(users_app, name="users")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from registry.base import recording_as
 from registry.commands import Command
 from registry.context import CommandContext, Handler
-from registry.errors import Conflict, Forbidden, IdempotencyKeyReused, NotFound
+from registry.errors import Conflict, Forbidden, IdempotencyKeyReused, NotFound, RegistryError
 from registry.handlers import HANDLERS
 from registry.idempotency import CommandRecord, command_record_id
 from registry.reference import DEFAULT_LISTS, ReferenceList, reference_list_id
@@ -108,7 +108,7 @@ class Registry(Application[UUID]):
                 f"Роль «{_ROLE_RU.get(actor.role, actor.role)}» не может выполнять это действие"
             )
         if command.command_id is not None:
-            earlier = self._earlier_result(command)
+            earlier = self._earlier_result(command, actor)
             if earlier is not None:
                 return earlier
         command_id = command.command_id or uuid.uuid4().hex
@@ -121,7 +121,15 @@ class Registry(Application[UUID]):
         )
         context = CommandContext(self, actor, self.clock())
         with recording_as(meta):
-            primary = self._handlers[type(command)](context, command)
+            try:
+                primary = self._handlers[type(command)](context, command)
+            except RegistryError:
+                # A concurrent delivery of this very command may have been recorded meanwhile
+                # (it approved the mentor this one finds approved): answer with its result.
+                earlier = self._earlier_result(command, actor) if command.command_id is not None else None
+                if earlier is not None:
+                    return earlier
+                raise
             changed = context.changed()
             if command.command_id is not None:
                 changed.append(
@@ -137,7 +145,7 @@ class Registry(Application[UUID]):
             recordings = self.save(*changed)
         except IntegrityError:
             if command.command_id is not None:
-                earlier = self._earlier_result(command)
+                earlier = self._earlier_result(command, actor)
                 if earlier is not None:
                     return earlier
             raise Conflict(
@@ -151,7 +159,8 @@ class Registry(Application[UUID]):
             events=len(recordings),
         )
 
-    def _earlier_result(self, command: Command) -> CommandResult | None:
+    def _earlier_result(self, command: Command, actor: Actor) -> CommandResult | None:
+        """The first result of this command id, for its own sender (or an admin) only."""
         assert command.command_id is not None
         try:
             record: CommandRecord = self.repository.get(command_record_id(command.command_id))
@@ -160,6 +169,12 @@ class Registry(Application[UUID]):
         if record.payload_sha256 != command.payload_sha256():
             raise IdempotencyKeyReused(
                 "Этот идентификатор команды уже использован для другой команды"
+            )
+        # A replay must not hand one user's result to another who could not have sent it.
+        sender = next(iter(self.events.get(record.id, limit=1))).meta.user_id
+        if sender != actor.user_id and actor.role != Role.ADMIN:
+            raise IdempotencyKeyReused(
+                "Этот идентификатор команды уже использован другим пользователем"
             )
         version = record.versions.get(str(record.aggregate_id)) if record.aggregate_id else None
         return CommandResult(

@@ -9,6 +9,7 @@ import hashlib
 import json
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, ClassVar
 from uuid import UUID
 
@@ -347,6 +348,39 @@ class RetractProgramOutput(Command):
     allowed_roles = _CURATOR
     program_id: UUID
     output_id: Text
+    reason: Reason
+
+
+# -- users ------------------------------------------------------------------------------------
+
+
+class UserRole(StrEnum):
+    """Roles a person can be given; `system` is the registry's own and cannot be granted."""
+
+    ADMIN = "admin"
+    MUNICIPAL = "municipal"
+    CURATOR = "curator"
+    AUDITOR = "auditor"
+
+
+class AddUser(Command):
+    """Grant access. The token itself never enters the log: only its SHA-256 does."""
+
+    name: Text
+    role: UserRole
+    organization_id: UUID | None = None
+    municipality_id: UUID | None = None
+    token_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+    def payload_sha256(self) -> str:
+        # A retried grant generates a new token; it is still the same grant.
+        payload = self.model_dump(mode="json", exclude={"command_id", "token_sha256"})
+        body = json.dumps([type(self).__name__, payload], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+class RevokeUser(Command):
+    user_id: UUID
     reason: Reason
 
 

@@ -55,7 +55,7 @@ class NotFound(RegistryError):
     code = "not_found"
 
     def __init__(self, entity: str, entity_id: object, field: str = "id"):
-        message = f"{_ENTITY_NAMES_RU.get(entity, entity)} {entity_id} не найден(а) в реестре"
+        message = f"{_ENTITY_NAMES_RU.get(entity, 'Объект')} {entity_id} не найден(а) в реестре"
         super().__init__(message, [FieldProblem(field=field, rule="exists", message=message)])
         self.entity = entity
         self.entity_id = entity_id
@@ -87,5 +87,9 @@ _ENTITY_NAMES_RU = {
     "municipality": "Муниципалитет",
     "program": "Программа",
     "reference_list": "Справочник",
+    "referencelist": "Справочник",
+    "target_plan": "План целевых показателей",
+    "targetplan": "План целевых показателей",
     "checklist": "Чек-лист",
+    "user": "Пользователь",
 }

@@ -17,6 +17,7 @@ from registry.organizations import Municipality, Organization
 from registry.pairs import Pair, form_pair
 from registry.programs import Program, TargetPlan, target_plan_id
 from registry.reference import ListKind
+from registry.users import User, user_id_for_token_hash
 from registry.values import (
     Contingent,
     Document,
@@ -432,7 +433,13 @@ def record_program_output(ctx: CommandContext, cmd: c.RecordProgramOutput) -> Ag
     program = _program(ctx, cmd.program_id)
     ctx.require_code(ListKind.OUTPUT_KIND, cmd.kind, "kind")
     if cmd.pair_id is not None:
-        ctx.get(Pair, cmd.pair_id, field="pair_id", entity="pair")
+        pair = ctx.get(Pair, cmd.pair_id, field="pair_id", entity="pair")
+        require(
+            pair.organization_id == program.organization_id,
+            rule="pair_of_program_organization",
+            field="pair_id",
+            message="Пара другой организации, чем программа",
+        )
     output_id = cmd.command_id or uuid.uuid4().hex
     program.record_output(
         output_id, cmd.kind, cmd.title, cmd.produced_on, cmd.evidence_link, cmd.pair_id, ctx.today
@@ -445,3 +452,71 @@ def retract_program_output(ctx: CommandContext, cmd: c.RetractProgramOutput) -> 
     program = _program(ctx, cmd.program_id)
     program.retract_output(cmd.output_id, cmd.reason)
     return program
+
+
+# -- users ------------------------------------------------------------------------------------
+
+
+@handles(c.AddUser)
+def add_user(ctx: CommandContext, cmd: c.AddUser) -> Aggregate:
+    organization_id, municipality_id = cmd.organization_id, cmd.municipality_id
+    if cmd.role == c.UserRole.CURATOR:
+        require(
+            organization_id is not None,
+            rule="scope_required",
+            field="organization_id",
+            message="Для куратора нужно указать его организацию",
+        )
+        assert organization_id is not None  # the rule above
+        organization = ctx.get(Organization, organization_id, field="organization_id", entity="organization")
+        require(
+            municipality_id in (None, organization.municipality_id),
+            rule="scope_mismatch",
+            field="municipality_id",
+            message="Организация куратора относится к другому муниципалитету",
+        )
+        municipality_id = organization.municipality_id
+    elif cmd.role == c.UserRole.MUNICIPAL:
+        require(
+            municipality_id is not None,
+            rule="scope_required",
+            field="municipality_id",
+            message="Для муниципального координатора нужно указать его муниципалитет",
+        )
+        require(
+            organization_id is None,
+            rule="scope_not_applicable",
+            field="organization_id",
+            message="Муниципальный координатор не привязывается к одной организации",
+        )
+        assert municipality_id is not None  # the rule above
+        ctx.get(Municipality, municipality_id, field="municipality_id", entity="municipality")
+    else:
+        require(
+            organization_id is None and municipality_id is None,
+            rule="scope_not_applicable",
+            field="organization_id" if organization_id is not None else "municipality_id",
+            message="Администратор и аудитор работают со всем регионом: организация и муниципалитет не указываются",
+        )
+    require(
+        user_id_for_token_hash(cmd.token_sha256) not in ctx.app.repository,
+        rule="token_unique",
+        field="token_sha256",
+        message="Такой токен уже выдан",
+    )
+    user = User(
+        name=cmd.name,
+        role=cmd.role.value,
+        organization_id=organization_id,
+        municipality_id=municipality_id,
+        token_sha256=cmd.token_sha256,
+    )
+    ctx.add(user)
+    return user
+
+
+@handles(c.RevokeUser)
+def revoke_user(ctx: CommandContext, cmd: c.RevokeUser) -> Aggregate:
+    user = ctx.get(User, cmd.user_id, field="user_id", entity="user")
+    user.revoke(cmd.reason)
+    return user

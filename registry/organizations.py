@@ -141,6 +141,12 @@ class Organization(RegistryAggregate):
         self, item: str, document: Document, completed_on: date, today: date
     ) -> None:
         self.require_open()
+        require(
+            item not in self.checklist,
+            rule="checklist_item_open",
+            field="item",
+            message="Пункт уже отмечен выполненным; чтобы заменить документ, сначала снимите отметку с указанием причины",
+        )
         require_not_future(completed_on, field="completed_on", today=today)
         require(
             bool(document.number or document.link),

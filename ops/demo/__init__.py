@@ -11,7 +11,6 @@ draws (uuid4) and the recording timestamps differ between two loads.
 """
 
 from ops.demo.content import LAST_DAY
-from ops.demo.loader import DemoSummary, load_demo
-from ops.demo.loader import _require_empty  # noqa: F401  (the tests run this guard on its own)
+from ops.demo.loader import DemoSummary, load_demo, region_data_found
 
-__all__ = ["LAST_DAY", "DemoSummary", "load_demo"]
+__all__ = ["LAST_DAY", "DemoSummary", "load_demo", "region_data_found"]

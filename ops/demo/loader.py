@@ -85,27 +85,34 @@ def load_demo(
 _NOT_REGION_DATA = ("reestr:ReferenceList.", "reestr:User.", "reestr:CommandRecord.")
 
 
-def _require_empty(registry: Registry) -> None:
-    """No region data may be there yet: the demo never mixes with real data, nor loads twice."""
+def region_data_found(registry: Registry) -> str | None:
+    """Why the registry already holds region data (in Russian), or None for a fresh deployment."""
     start = 1
     while True:
         batch = registry.recorder.select_notifications(start=start, limit=500)
         if not batch:
-            return
+            return None
         for notification in batch:
             topic = notification.topic
             if topic.startswith(_NOT_REGION_DATA):
                 continue
             if topic.startswith("reestr:Municipality"):
-                raise RuntimeError(
+                return (
                     "В реестре уже есть муниципалитеты: демонстрационный регион уже загружен "
                     "или реестр используется. Демо загружается только в пустой реестр."
                 )
-            raise RuntimeError(
+            return (
                 f"В реестре уже есть данные (событие № {notification.id}, {topic}): "
                 "демонстрационный регион загружается только в пустой реестр."
             )
         start = batch[-1].id + 1
+
+
+def _require_empty(registry: Registry) -> None:
+    """No region data may be there yet: the demo never mixes with real data, nor loads twice."""
+    reason = region_data_found(registry)
+    if reason is not None:
+        raise RuntimeError(reason)
 
 
 _CODES_USED: dict[str, tuple[str, ...]] = {
