@@ -81,6 +81,8 @@ def serve(
     from api.app import create_app
     from ops.demo import region_data_found
 
+    from projections import Projector, open_view_store
+
     settings = load_settings(log_format)
     registry = registry_from_settings(settings)
     if with_demo:
@@ -89,10 +91,14 @@ def serve(
             _load_demo_with_progress(registry, settings)
         else:
             console.print(f"Демо не загружается: {already}")
+    # Views are brought up to date here and after every write, so a client reads its own writes.
+    projector = Projector(registry, open_view_store(registry))
+    console.print(f"Представления обновлены: {projector.catch_up()} новых событий.")
     bind_host = host or settings.host
     bind_port = port or settings.port
-    console.print(f"Реестр: http://{bind_host}:{bind_port}/healthz  (база: {settings.database_url})")
-    uvicorn.run(create_app(registry), host=bind_host, port=bind_port, log_level=settings.log_level)
+    console.print(f"Реестр: http://{bind_host}:{bind_port}/docs  (база: {settings.database_url})")
+    app_ = create_app(registry, after_write=lambda _result: projector.catch_up())
+    uvicorn.run(app_, host=bind_host, port=bind_port, log_level=settings.log_level)
 
 
 @app.command(help="Показать, где база и сколько в ней событий каждого типа.")
@@ -117,8 +123,17 @@ def info(log_format: LogFormat = None) -> None:
     console.print(f"({time.perf_counter() - started:.2f} с)")
 
 
-from ops.users_cli import users_app  # noqa: E402  (subcommand groups join the app once it exists)
+# Commands defined beside what they operate on join the app here, once it exists.
+from ops.projection_cli import project_command, rebuild_command, report_app  # noqa: E402
+from ops.users_cli import users_app  # noqa: E402
 
+app.command("project", help="Применить новые события к представлениям (с --follow — постоянно).")(
+    project_command
+)
+app.command("rebuild", help="Пересобрать все представления с нуля и подключить их разом.")(
+    rebuild_command
+)
+app.add_typer(report_app, name="report")
 app.add_typer(users_app, name="users")
 
 

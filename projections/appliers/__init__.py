@@ -1,0 +1,11 @@
+"""How each registry event changes the views: one small SQL function per pinned topic.
+
+Events are decoded with the registry's mapper; ids are written as text, dates as ISO text,
+lists as JSON. Topics without an applier (command records, the load bookkeeping of mentors and
+mentees, which the pairs already say) change no view, but still advance the position.
+"""
+
+from projections.appliers import mentors, pairs, programs, units  # noqa: F401  (they register)
+from projections.appliers.base import APPLIERS, Applier
+
+__all__ = ["APPLIERS", "Applier"]

@@ -1,0 +1,56 @@
+"""CSV: one row per indicator and unit, both periods side by side (UTF-8 with BOM for Excel).
+
+Column names are English (it is a data file); every row carries the log position.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+PERIOD_FIELDS = ("numerator", "denominator", "share", "target", "achieved", "status")
+
+HEADER = (
+    ["position", "indicator", "unit_kind", "unit_id", "unit_name", "municipality_id", "rank"]
+    + [f"a_{name}" for name in ("period", *PERIOD_FIELDS)]
+    + [f"b_{name}" for name in ("period", *PERIOD_FIELDS)]
+    + ["change_pp", "declined", "missing_data"]
+)
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def rows(report: dict[str, Any]) -> list[list[Any]]:
+    out = []
+    for indicator in report["indicators"]:
+        for row in indicator["rows"]:
+            line: list[Any] = [
+                report["position"],
+                indicator["id"],
+                row["unit_kind"],
+                row["unit_id"],
+                row["unit_name"],
+                row["municipality_id"],
+                row["rank"],
+            ]
+            for side in ("a", "b"):
+                line.append(report["periods"][side]["key"])
+                line.extend(row[side][name] for name in PERIOD_FIELDS)
+            line.extend([row["change_pp"], row["declined"], row["missing_data"]])
+            out.append([_cell(v) for v in line])
+    return out
+
+
+def render_csv(report: dict[str, Any]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerows(rows(report))
+    return buffer.getvalue().encode("utf-8-sig")

@@ -1,0 +1,184 @@
+"""The projector: applies the registry's notification log to the views, exactly once.
+
+Each batch (at most `batch_size` notifications) is read from the position the views are at,
+decoded, and applied in ONE transaction that also locks and advances the tracking row; a crash
+at any point leaves either the whole batch or none of it. `upto` stops at a log position (a
+report "as known at a moment" projects into a throwaway store up to it).
+
+In-process: run `Projector(registry, store).catch_up()` after `registry.execute(...)` so a client
+reads its own writes. As a worker: `follow()` polls (and on PostgreSQL may be woken by LISTEN).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from eventsourcing.persistence import Notification
+
+from projections.appliers import APPLIERS
+from projections.schema import BUILD_PREFIX, LIVE_PREFIX
+from projections.store import (
+    BUILD_TRACKING,
+    LIVE_TRACKING,
+    SQLiteViewStore,
+    StalePosition,
+    ViewStore,
+    memory_view_store,
+)
+
+log = structlog.get_logger("reestr.projections")
+
+DEFAULT_BATCH_SIZE = 500
+
+Progress = Callable[[int, int], None]
+"""Called after each batch with (position reached, position aimed at)."""
+
+
+class Projector:
+    """Keeps one set of views (live or a rebuild's) up to date with the registry's log."""
+
+    def __init__(
+        self,
+        registry: Any,
+        store: ViewStore,
+        *,
+        upto: int | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        prefix: str = LIVE_PREFIX,
+        tracking: str = LIVE_TRACKING,
+        on_notification: Callable[[Notification], None] | None = None,
+    ):
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        self.registry = registry
+        self.store = store
+        self.upto = upto
+        self.batch_size = batch_size
+        self.prefix = prefix
+        self.tracking = tracking
+        self.on_notification = on_notification
+
+    @property
+    def position(self) -> int:
+        """The log position the views reflect."""
+        return self.store.position(self.tracking)
+
+    def target(self) -> int:
+        """The position a catch-up aims at: the log's head, or `upto` if lower."""
+        head = self.registry.recorder.max_notification_id() or 0
+        return head if self.upto is None else min(head, self.upto)
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Apply every notification recorded so far (up to `upto`); returns how many."""
+        applied = 0
+        aim = self.target() if progress else 0
+        while True:
+            start = self.store.position(self.tracking)
+            if self.upto is not None and start >= self.upto:
+                break
+            batch = self.registry.recorder.select_notifications(
+                start=start + 1, limit=self.batch_size, stop=self.upto
+            )
+            if not batch:
+                break
+            try:
+                self._apply(start, batch)
+            except StalePosition:
+                continue  # another projector moved on meanwhile: read from where it is now
+            applied += len(batch)
+            if progress:
+                aim = max(aim, batch[-1].id)
+                progress(batch[-1].id, aim)
+        return applied
+
+    def _apply(self, start: int, batch: list[Notification]) -> None:
+        mapper = self.registry.mapper
+        decoded = [
+            (n, mapper.to_domain_event(n) if n.topic in APPLIERS else None) for n in batch
+        ]
+        with self.store.transaction(write=True, prefix=self.prefix) as tx:
+            self.store.claim(tx, self.tracking, start)
+            with tx.pipeline():
+                for notification, event in decoded:
+                    if event is not None:
+                        APPLIERS[notification.topic](tx, event)
+                    if self.on_notification is not None:
+                        self.on_notification(notification)
+            self.store.advance(tx, self.tracking, batch[-1].id)
+
+    def follow(
+        self,
+        stop: threading.Event,
+        *,
+        poll_interval: float = 1.0,
+        wait: Callable[[float], None] | None = None,
+    ) -> None:
+        """Catch up, then keep catching up until `stop` is set.
+
+        `wait(seconds)` blocks until new events may be there (a LISTEN on PostgreSQL) or the
+        time passed; by default it just sleeps, which is also the fallback for missed wake-ups.
+        """
+        failures = 0
+        while not stop.is_set():
+            started = time.perf_counter()
+            try:
+                applied = self.catch_up()
+            except Exception as error:  # the store may be briefly unreachable: retry, never die
+                failures += 1
+                log.error("projection_failed", error=f"{type(error).__name__}: {error}", failures=failures)
+                stop.wait(min(poll_interval * 2**failures, 30.0))
+                continue
+            failures = 0
+            if applied:
+                log.info(
+                    "projection_caught_up",
+                    applied=applied,
+                    position=self.position,
+                    seconds=round(time.perf_counter() - started, 3),
+                )
+                continue
+            if wait is not None:
+                wait(poll_interval)
+            else:
+                stop.wait(poll_interval)
+
+
+def rebuild(
+    registry: Any,
+    store: ViewStore,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> int:
+    """Rebuild every view from position 0 into fresh tables, then swap them in at once.
+
+    Readers keep reading the old views until the swap's single transaction commits. Returns
+    the position the new views reflect; a follower then carries on from there. One rebuild at
+    a time: a second one started meanwhile would reset the first one's build tables.
+    """
+    store.reset_build()
+    builder = Projector(
+        registry, store, batch_size=batch_size, prefix=BUILD_PREFIX, tracking=BUILD_TRACKING
+    )
+    builder.catch_up(progress)
+    position = store.swap_in_build()
+    log.info("projection_rebuilt", position=position)
+    return position
+
+
+def project_until(registry: Any, position: int, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SQLiteViewStore:
+    """A throwaway in-memory view store of the log up to `position`: the registry as known then.
+
+    The caller closes it (`store.close()`) when done.
+    """
+    store = memory_view_store()
+    try:
+        Projector(registry, store, upto=position, batch_size=batch_size).catch_up()
+    except BaseException:
+        store.close()
+        raise
+    return store

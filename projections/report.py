@@ -1,0 +1,142 @@
+"""The dynamics report (аналитическая справка): two periods side by side, per indicator and unit.
+
+`dynamics_report(facts, ...)` returns one JSON-ready dict — the single source every format
+renders — built only from the facts snapshot, in a stable order, with no clock in it: the same
+log position always gives the same report, byte for byte, in every format.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from projections.counts import Counts
+from projections.facts import MUNICIPALITY, ORGANIZATION, REGION, Facts, Unit
+from projections.indicators import INDICATORS, STATUS_RU, IndicatorDefinition, IndicatorEngine, _num
+from projections.periods import REFERENCE_DATE_RULE_RU, Period
+
+TITLE_RU = "Аналитическая справка о динамике показателей внедрения целевой модели наставничества"
+UNIT_KIND_RU = {REGION: "регион", MUNICIPALITY: "муниципалитет", ORGANIZATION: "организация"}
+
+
+def report_units(facts: Facts, scope: Unit | None) -> list[Unit]:
+    """Rows of the report: each region, its municipalities, their organizations (stable order)."""
+    if scope is not None and scope.kind == ORGANIZATION:
+        return [scope]
+    if scope is not None and scope.kind == MUNICIPALITY:
+        return [scope] + [facts.unit_of(o) for o in facts.organizations_of(scope)]
+    regions = facts.regions() if scope is None else [scope]
+    units: list[Unit] = []
+    for region in regions:
+        units.append(region)
+        units.extend(facts.municipalities_of(region.id))
+        units.extend(facts.unit_of(o) for o in facts.organizations_of(region))
+    return units
+
+
+def _rank(rows: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """Competition ranking ("1, 1, 3") of the units of one kind by their share in period b."""
+    ranked = [r for r in rows if r["unit_kind"] == kind and r["b"]["share"] is not None]
+    ranked.sort(key=lambda r: (-r["b"]["share"], r["unit_name"], r["unit_id"]))
+    out = []
+    previous: float | None = None
+    rank = 0
+    for index, row in enumerate(ranked, start=1):
+        if row["b"]["share"] != previous:
+            rank, previous = index, row["b"]["share"]
+        row["rank"] = rank
+        out.append(
+            {
+                "rank": rank,
+                "unit_id": row["unit_id"],
+                "unit_name": row["unit_name"],
+                "share": row["b"]["share"],
+                "change_pp": row["change_pp"],
+                "target": row["b"]["target"],
+            }
+        )
+    return out
+
+
+def _indicator(
+    engine: IndicatorEngine,
+    definition: IndicatorDefinition,
+    units: list[Unit],
+    a: Period,
+    b: Period,
+    ranked_kind: str,
+) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    for unit in units:
+        value_a = engine.value(definition.id, unit, a)
+        value_b = engine.value(definition.id, unit, b)
+        if unit.kind == ORGANIZATION and not (value_a.organizations or value_b.organizations):
+            continue  # the indicator does not apply to this organization in either period
+        change = None
+        if value_a.share is not None and value_b.share is not None:
+            change = value_b.share - value_a.share
+        rows.append(
+            {
+                "unit_kind": unit.kind,
+                "unit_id": unit.id,
+                "unit_name": unit.name,
+                "municipality_id": unit.municipality_id if unit.kind == ORGANIZATION else None,
+                "rank": None,
+                "a": value_a.to_dict(),
+                "b": value_b.to_dict(),
+                "change_pp": _num(change),
+                "declined": change is not None and change < Decimal(0),
+                "missing_data": value_a.missing_data or value_b.missing_data,
+            }
+        )
+    ranking = _rank(rows, ranked_kind)
+    return {
+        "id": definition.id,
+        "title": definition.title,
+        "short_title": definition.short_title,
+        "numerator": definition.numerator,
+        "denominator": definition.denominator,
+        "target_2024": _num(definition.target_2024),
+        "rows": rows,
+        "ranking": ranking,
+    }
+
+
+def dynamics_report(
+    facts: Facts,
+    a: Period,
+    b: Period,
+    *,
+    scope: Unit | None = None,
+    indicators: list[str] | None = None,
+) -> dict[str, Any]:
+    """The report of periods `a` (earlier) and `b` (later) for a scope (None: every region)."""
+    engine = IndicatorEngine(facts)
+    counts = Counts(facts, engine)
+    units = report_units(facts, scope)
+    ranked_kind = ORGANIZATION if scope is not None and scope.kind != REGION else MUNICIPALITY
+    municipality_names = {m.id: m.name for m in facts.municipalities.values()}
+    chosen = [INDICATORS[i] for i in (indicators or list(INDICATORS))]
+    return {
+        "report": "dynamics",
+        "title": TITLE_RU,
+        "position": facts.position,
+        "scope": None
+        if scope is None
+        else {"kind": scope.kind, "id": scope.id, "name": scope.name},
+        "periods": {"a": a.to_dict(), "b": b.to_dict()},
+        "reference_date_rule": REFERENCE_DATE_RULE_RU,
+        "ranked_unit_kind": ranked_kind,
+        "statuses": dict(STATUS_RU),
+        "municipalities": {k: municipality_names[k] for k in sorted(municipality_names)},
+        "indicators": [_indicator(engine, d, units, a, b, ranked_kind) for d in chosen],
+        "counts": [row for row in (_counts_row(counts, unit, a, b) for unit in units) if row],
+    }
+
+
+def _counts_row(counts: Counts, unit: Unit, a: Period, b: Period) -> dict[str, Any] | None:
+    """A unit's counts in both periods; None for an organization open in neither."""
+    count_a, count_b = counts.of(unit, a), counts.of(unit, b)
+    if unit.kind == ORGANIZATION and not (count_a["organizations"] or count_b["organizations"]):
+        return None
+    return {"unit_kind": unit.kind, "unit_id": unit.id, "unit_name": unit.name, "a": count_a, "b": count_b}

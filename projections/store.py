@@ -1,0 +1,311 @@
+"""View stores: the read models' tables and their tracking row, on SQLite and on PostgreSQL.
+
+Both are the library's tracking recorders (`SQLiteTrackingRecorder`, `PostgresTrackingRecorder`)
+extended with the view tables, so a batch of view updates and the tracking row
+`(application_name, notification_id)` are written in ONE transaction (`_insert_tracking` on the
+same cursor). A writer first locks the tracking row and checks that the position is the one its
+batch was read from; if another writer moved it, the batch is refused (`StalePosition`) and
+re-read, so an event is never applied twice nor skipped, whatever the crash or the race.
+
+By default the views live beside the events: the same SQLite file (table `tracking`, fixed by
+the library) or the same PostgreSQL schema (tables `rv_*`, tracking table `rv_tracking`).
+`memory_view_store()` gives a throwaway in-memory SQLite store ("as known at a moment").
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from typing import Any
+
+from eventsourcing.persistence import PersistenceError, Tracking
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresTrackingRecorder,
+)
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore, SQLiteTrackingRecorder
+from psycopg.rows import tuple_row
+
+from projections.schema import (
+    BUILD_PREFIX,
+    LIVE_PREFIX,
+    TABLES,
+    create_index_statements,
+    create_table_statements,
+    drop_table_statements,
+)
+
+#: Application name of the registry: the tracking row of the live views carries it.
+LIVE_TRACKING = "registry"
+#: Tracking row of a rebuild in progress (views under BUILD_PREFIX).
+BUILD_TRACKING = "registry#rebuild"
+
+
+class StalePosition(Exception):
+    """Another writer moved the views' position since the batch was read: read it again."""
+
+
+class Tx:
+    """One transaction on a view store. SQL uses `%s` placeholders and `{p}` for the prefix."""
+
+    def __init__(self, cursor: Any, dialect: str, prefix: str, library_cursor: Any = None):
+        self.cursor = cursor
+        self.dialect = dialect
+        self.prefix = prefix
+        #: the library's own cursor on the same transaction (for its tracking statements)
+        self.library_cursor = cursor if library_cursor is None else library_cursor
+
+    def _sql(self, sql: str) -> str:
+        sql = sql.replace("{p}", self.prefix)
+        return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(self._sql(sql), tuple(params))
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.cursor.execute(self._sql(sql), tuple(params))
+        return [tuple(row) for row in self.cursor.fetchall()]
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        self.cursor.execute(self._sql(sql), tuple(params))
+        row = self.cursor.fetchone()
+        return None if row is None else tuple(row)
+
+    def pipeline(self) -> Any:
+        """Send a run of statements without waiting for each answer (PostgreSQL pipeline mode;
+        a read inside still gets its rows). A no-op on SQLite, which is in-process anyway."""
+        if self.dialect == "postgres":
+            return self.cursor.connection.pipeline()
+        return nullcontext()
+
+
+def table_columns(table: str) -> list[str]:
+    return [part.strip().split()[0] for part in TABLES[table][0].split(",")]
+
+
+class ViewStoreMixin:
+    """What both stores add to the library's tracking recorder."""
+
+    dialect: str
+    tracking_table: str
+
+    # -- implemented per store ---------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, *, write: bool, prefix: str = LIVE_PREFIX) -> Iterator[Tx]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    def _lock_tracking_row(self, tx: Tx, name: str) -> None:
+        raise NotImplementedError
+
+    def _after_swap(self, tx: Tx) -> None:
+        """Store-specific renames after the build tables became the live ones."""
+
+    # -- shared ------------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        """Create the live tables and indexes and the live tracking row (idempotent)."""
+        with self.transaction(write=True) as tx:
+            self._serialize_ddl(tx)
+            for statement in create_table_statements(LIVE_PREFIX):
+                tx.execute(statement)
+            for statement in create_index_statements(LIVE_PREFIX):
+                tx.execute(statement)
+            self._ensure_tracking_row(tx, LIVE_TRACKING)
+
+    def _serialize_ddl(self, tx: Tx) -> None:
+        """Concurrent CREATE TABLE IF NOT EXISTS can collide on PostgreSQL; SQLite serializes."""
+
+    def _create_tables(self) -> None:
+        """The library's tracking table, then ours. Two processes starting together on a fresh
+        PostgreSQL schema can collide in the library's CREATE TABLE: the loser tries again."""
+        for attempt in range(3):
+            try:
+                self.create_table()  # type: ignore[attr-defined]
+                self.setup()
+                return
+            except PersistenceError:
+                if attempt == 2:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+
+    def _ensure_tracking_row(self, tx: Tx, name: str) -> None:
+        tx.execute(
+            f"INSERT INTO {self.tracking_table} (application_name, notification_id) "
+            "VALUES (%s, 0) ON CONFLICT (application_name) DO NOTHING",
+            (name,),
+        )
+
+    def position(self, name: str = LIVE_TRACKING) -> int:
+        """The log position the views reflect: the last notification applied (0: none)."""
+        return self.max_tracking_id(name) or 0  # type: ignore[attr-defined]
+
+    def read_position(self, tx: Tx, name: str = LIVE_TRACKING) -> int:
+        row = tx.one(
+            f"SELECT notification_id FROM {self.tracking_table} WHERE application_name = %s",
+            (name,),
+        )
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def claim(self, tx: Tx, name: str, expected: int) -> None:
+        """Lock the tracking row for this transaction; refuse if the position moved."""
+        self._lock_tracking_row(tx, name)
+        current = self.read_position(tx, name)
+        if current != expected:
+            raise StalePosition(f"views of {name} are at {current}, batch was read at {expected}")
+
+    def advance(self, tx: Tx, name: str, notification_id: int) -> None:
+        """Record the batch's last notification in the same transaction (library tracking)."""
+        tracking = Tracking(application_name=name, notification_id=notification_id)
+        self._insert_tracking(tx.library_cursor, tracking)  # type: ignore[attr-defined]
+
+    # -- rebuild -------------------------------------------------------------------------------
+
+    def reset_build(self) -> None:
+        """Fresh, empty build tables and a build tracking row at 0."""
+        with self.transaction(write=True, prefix=BUILD_PREFIX) as tx:
+            self._serialize_ddl(tx)
+            for statement in drop_table_statements(BUILD_PREFIX):
+                tx.execute(statement)
+            for statement in create_table_statements(BUILD_PREFIX):
+                tx.execute(statement)
+            tx.execute(
+                f"DELETE FROM {self.tracking_table} WHERE application_name = %s", (BUILD_TRACKING,)
+            )
+            self._ensure_tracking_row(tx, BUILD_TRACKING)
+
+    def swap_in_build(self) -> int:
+        """In one transaction: the build tables replace the live ones, with their position."""
+        with self.transaction(write=True) as tx:
+            self._lock_tracking_row(tx, LIVE_TRACKING)
+            self._serialize_ddl(tx)
+            self._lock_tracking_row(tx, BUILD_TRACKING)
+            built = self.read_position(tx, BUILD_TRACKING)
+            for name in TABLES:
+                tx.execute(f"DROP TABLE IF EXISTS {LIVE_PREFIX}{name}")
+                tx.execute(f"ALTER TABLE {BUILD_PREFIX}{name} RENAME TO {LIVE_PREFIX}{name}")
+            self._after_swap(tx)
+            for statement in create_index_statements(LIVE_PREFIX):
+                tx.execute(statement)
+            # Possibly lower than the live position was: a follower re-applies what follows.
+            tx.execute(
+                f"UPDATE {self.tracking_table} SET notification_id = %s WHERE application_name = %s",
+                (built, LIVE_TRACKING),
+            )
+            tx.execute(
+                f"DELETE FROM {self.tracking_table} WHERE application_name = %s", (BUILD_TRACKING,)
+            )
+        return built
+
+    # -- inspection ------------------------------------------------------------------------------
+
+    def dump(self, prefix: str = LIVE_PREFIX) -> dict[str, list[tuple[Any, ...]]]:
+        """Every view row, in primary-key order (tests compare stores with it)."""
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        with self.transaction(write=False, prefix=prefix) as tx:
+            for name, (_, key) in TABLES.items():
+                columns = ", ".join(table_columns(name))
+                out[name] = tx.rows(f"SELECT {columns} FROM {{p}}{name} ORDER BY {key}")
+        return out
+
+
+class SQLiteViewStore(ViewStoreMixin, SQLiteTrackingRecorder):
+    """Views in an SQLite database (by default the registry's own file)."""
+
+    dialect = "sqlite"
+    tracking_table = "tracking"  # fixed by the library's SQLiteTrackingRecorder
+
+    def __init__(self, datastore: SQLiteDatastore, *, owns_datastore: bool = False):
+        super().__init__(datastore)
+        self.owns_datastore = owns_datastore
+        self._create_tables()
+
+    @contextmanager
+    def transaction(self, *, write: bool, prefix: str = LIVE_PREFIX) -> Iterator[Tx]:
+        with self.datastore.transaction(commit=write) as cursor:
+            yield Tx(cursor, self.dialect, prefix)
+
+    def _lock_tracking_row(self, tx: Tx, name: str) -> None:
+        # A write as the first statement takes SQLite's write lock before any read snapshot.
+        tx.execute(
+            "UPDATE tracking SET notification_id = notification_id WHERE application_name = %s",
+            (name,),
+        )
+
+    def close(self) -> None:
+        if self.owns_datastore:
+            self.datastore.close()
+
+
+class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
+    """Views in a PostgreSQL schema (by default the registry's own), tables `rv_*`."""
+
+    dialect = "postgres"
+
+    def __init__(self, datastore: PostgresDatastore, *, owns_datastore: bool = False):
+        super().__init__(datastore, tracking_table_name="rv_tracking")
+        self.tracking_table = "rv_tracking"
+        self.owns_datastore = owns_datastore
+        self._create_tables()
+
+    @contextmanager
+    def transaction(self, *, write: bool, prefix: str = LIVE_PREFIX) -> Iterator[Tx]:
+        with self.datastore.transaction(commit=write) as cursor:
+            if not write:
+                # Every read of a query or report sees one snapshot: rows and position agree.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor.execute(
+                "SELECT set_config('search_path', %s, true)",
+                (_quote_ident(self.datastore.schema),),
+            )
+            # Rows as tuples (the library's cursors make dicts, which lose repeated column names).
+            rows = cursor.connection.cursor(row_factory=tuple_row)
+            yield Tx(rows, self.dialect, prefix, library_cursor=cursor)
+
+    def _serialize_ddl(self, tx: Tx) -> None:
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"reestr-views:{self.datastore.schema}",))
+
+    def _lock_tracking_row(self, tx: Tx, name: str) -> None:
+        tx.execute(
+            f"SELECT notification_id FROM {self.tracking_table} WHERE application_name = %s FOR UPDATE",
+            (name,),
+        )
+        tx.cursor.fetchall()
+
+    def _after_swap(self, tx: Tx) -> None:
+        for name in TABLES:
+            tx.execute(
+                f"ALTER TABLE {LIVE_PREFIX}{name} "
+                f"RENAME CONSTRAINT {BUILD_PREFIX}{name}_pk TO {LIVE_PREFIX}{name}_pk"
+            )
+
+    def close(self) -> None:
+        if self.owns_datastore:
+            self.datastore.close()
+
+
+ViewStore = SQLiteViewStore | PostgresViewStore
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def open_view_store(registry: Any) -> ViewStore:
+    """The views beside the registry's events: same SQLite database or same PostgreSQL schema."""
+    recorder = registry.recorder
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        return SQLiteViewStore(recorder.datastore)
+    if isinstance(recorder, PostgresApplicationRecorder):
+        return PostgresViewStore(recorder.datastore)
+    raise TypeError(f"no view store for recorder {type(recorder).__name__}")
+
+
+def memory_view_store() -> SQLiteViewStore:
+    """A throwaway in-memory view store (its own database, dropped when closed)."""
+    name = f"file:reestr-views-{uuid.uuid4().hex}?mode=memory&cache=shared"
+    return SQLiteViewStore(SQLiteDatastore(name), owns_datastore=True)
