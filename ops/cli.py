@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ops.runtime import load_settings, registry_from_settings
+from ops.runtime import LogFormat, load_settings, registry_from_settings
 
 app = typer.Typer(
     name="reestr",
@@ -19,10 +19,6 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 
-LogFormat = Annotated[
-    str | None,
-    typer.Option("--log-format", help="json (по умолчанию) или console — формат журналов"),
-]
 
 
 def _load_demo_with_progress(registry, settings) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +76,6 @@ def serve(
 
     from api.app import create_app
     from ops.demo import region_data_found
-
     from projections import Projector, open_view_store
 
     settings = load_settings(log_format)

@@ -13,17 +13,20 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.text import Text
 
-from ops.runtime import load_settings, registry_from_settings
+from ops.runtime import LogFormat, load_settings, registry_from_settings
 
 console = Console(stderr=True)
 
-LogFormat = Annotated[
-    str | None,
-    typer.Option("--log-format", help="json (по умолчанию) или console — формат журналов"),
-]
 BatchSize = Annotated[
     int,
     typer.Option("--batch-size", min=1, max=5000, help="Событий в одной транзакции представлений"),
@@ -128,7 +131,9 @@ def _fmt(fmt: str | None, output: Path) -> str:
     return chosen
 
 
-@report_app.command("dynamics")
+@report_app.command(
+    "dynamics", help="Аналитическая справка: два периода рядом (по умолчанию 2020 и 2021 годы)."
+)
 def dynamics_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="Файл справки")],
     from_period: Annotated[

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from ops.logs import configure_logging
 from ops.settings import Settings
 from ops.storage import StorageConfigError, open_registry
 from registry.application import Registry
+
+#: The `--log-format` option every command takes; without it the settings decide.
+LogFormat = Annotated[
+    str | None,
+    typer.Option("--log-format", help="json или console — формат журналов (иначе из настроек)"),
+]
 
 
 def load_settings(log_format: str | None = None) -> Settings:

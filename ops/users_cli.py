@@ -14,7 +14,7 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
-from ops.runtime import load_settings, registry_from_settings
+from ops.runtime import LogFormat, load_settings, registry_from_settings
 from registry import commands as c
 from registry.application import Registry
 from registry.errors import RegistryError
@@ -29,10 +29,6 @@ users_app = typer.Typer(
 )
 console = Console(stderr=True)
 
-LogFormat = Annotated[
-    str | None,
-    typer.Option("--log-format", help="json или console (по умолчанию) — формат журналов"),
-]
 
 _ROLE_HELP = "admin (региональный институт), municipal (муниципальный координатор), curator (куратор ОО), auditor"
 

@@ -17,9 +17,15 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from registry.base import recording_as
 from registry.commands import Command
-from registry.context import CommandContext, Handler
-from registry.errors import Conflict, Forbidden, IdempotencyKeyReused, NotFound, RegistryError
-from registry.handlers import HANDLERS
+from registry.context import CommandContext
+from registry.errors import (
+    Conflict,
+    Forbidden,
+    IdempotencyKeyReused,
+    NotFound,
+    RegistryError,
+)
+from registry.handlers import HANDLERS, Handler
 from registry.idempotency import CommandRecord, command_record_id
 from registry.reference import DEFAULT_LISTS, ReferenceList, reference_list_id
 from registry.transcodings import register_registry_transcodings

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -64,5 +63,3 @@ class CommandContext:
                 message=f"Значения «{code}» нет в справочнике (или оно выведено из употребления)",
             )
 
-
-Handler = Callable[[CommandContext, Any], Aggregate | None]
