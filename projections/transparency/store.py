@@ -1,0 +1,427 @@
+"""The transparency log's tables beside the events, kept up to date incrementally.
+
+Tables (in the registry's SQLite file, or its PostgreSQL schema):
+
+* ``tl_leaves(leaf_index, position, leaf_hash)``: one leaf per stored event, in log order
+  (leaf ``i`` is the ``i``-th stored event; on PostgreSQL positions may have gaps, leaf indexes
+  never do);
+* ``tl_nodes(level, node_index, hash)``: every perfect subtree of level >= 1, so a root or a
+  proof for any tree size is a fold of O(log n) stored hashes (one read);
+* ``tl_head``: one row, the tree size and the last log position in the tree: the tracking
+  position of this follower;
+* ``tl_checkpoints``: the signed tree heads issued so far (their JSON documents).
+
+`TransparencyLog.catch_up()` appends in bounded batches. Each batch, in ONE transaction, locks
+the head row, reads the next stored records raw (plain SQL on the library's own datastore),
+appends their leaves and the subtrees they complete, and moves the head. A crash leaves the
+whole batch or none of it; two followers racing serialise on the head row, so a record is never
+appended twice nor skipped.
+
+What it proves and what not: a record altered before it was appended here is what the tree
+commits to. Call `catch_up()` right after each write (the API does) so that window is short.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.rows import tuple_row
+
+from projections.transparency import merkle
+from projections.transparency.leaves import StoredRecord
+
+DEFAULT_BATCH_SIZE = 1000
+
+
+class TreeSizeError(ValueError):
+    """The tree has not that many leaves (the message, in Russian, says how many it has)."""
+
+
+@dataclass(frozen=True)
+class TreeHead:
+    """The tree as appended so far: its size, the last log position in it, its root."""
+
+    tree_size: int
+    position: int
+    root_hash: bytes
+
+
+@dataclass(frozen=True)
+class LeafRow:
+    leaf_index: int
+    position: int
+    leaf_hash: bytes
+
+
+class _Tx:
+    """One transaction; SQL uses ``%s`` placeholders and ``{name}`` for the tables."""
+
+    def __init__(self, cursor: Any, dialect: str, names: dict[str, str]):
+        self.cursor = cursor
+        self.dialect = dialect
+        self.names = names
+
+    def _sql(self, sql: str) -> str:
+        sql = sql.format(**self.names)
+        return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(self._sql(sql), tuple(params))
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.cursor.execute(self._sql(sql), tuple(params))
+        return [tuple(row) for row in self.cursor.fetchall()]
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        self.cursor.execute(self._sql(sql), tuple(params))
+        row = self.cursor.fetchone()
+        return None if row is None else tuple(row)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+_TABLES = ("tl_leaves", "tl_nodes", "tl_head", "tl_checkpoints")
+
+_DDL = {
+    "sqlite": [
+        (
+            "CREATE TABLE IF NOT EXISTS {tl_leaves} (leaf_index INTEGER PRIMARY KEY, "
+            "position INTEGER NOT NULL UNIQUE, leaf_hash BLOB NOT NULL)"
+        ),
+        (
+            "CREATE TABLE IF NOT EXISTS {tl_nodes} (level INTEGER NOT NULL, node_index INTEGER NOT NULL, "
+            "hash BLOB NOT NULL, PRIMARY KEY (level, node_index)) WITHOUT ROWID"
+        ),
+        (
+            "CREATE TABLE IF NOT EXISTS {tl_head} (id INTEGER PRIMARY KEY CHECK (id = 1), "
+            "tree_size INTEGER NOT NULL, position INTEGER NOT NULL)"
+        ),
+        (
+            "CREATE TABLE IF NOT EXISTS {tl_checkpoints} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "tree_size INTEGER NOT NULL, issued_at TEXT NOT NULL, document TEXT NOT NULL)"
+        ),
+        "INSERT INTO {tl_head} (id, tree_size, position) VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING",
+    ],
+    "postgres": [
+        (
+            "CREATE TABLE IF NOT EXISTS {tl_leaves} (leaf_index BIGINT PRIMARY KEY, "
+            "position BIGINT NOT NULL UNIQUE, leaf_hash BYTEA NOT NULL)"
+        ),
+        (
+            "CREATE TABLE IF NOT EXISTS {tl_nodes} (level INTEGER NOT NULL, node_index BIGINT NOT NULL, "
+            "hash BYTEA NOT NULL, PRIMARY KEY (level, node_index))"
+        ),
+        (
+            "CREATE TABLE IF NOT EXISTS {tl_head} (id INTEGER PRIMARY KEY CHECK (id = 1), "
+            "tree_size BIGINT NOT NULL, position BIGINT NOT NULL)"
+        ),
+        (
+            "CREATE TABLE IF NOT EXISTS {tl_checkpoints} (id BIGSERIAL PRIMARY KEY, "
+            "tree_size BIGINT NOT NULL, issued_at TEXT NOT NULL, document TEXT NOT NULL)"
+        ),
+        "INSERT INTO {tl_head} (id, tree_size, position) VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING",
+    ],
+}
+
+_ready: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+class TransparencyLog:
+    """The Merkle tree over the registry's global event order, stored beside the events."""
+
+    def __init__(self, registry: Any, *, batch_size: int = DEFAULT_BATCH_SIZE):
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        self.registry = registry
+        self.batch_size = batch_size
+        recorder = registry.recorder
+        self.datastore = recorder.datastore
+        if isinstance(recorder, SQLiteApplicationRecorder):
+            self.dialect = "sqlite"
+            self.names = {t: t for t in _TABLES}
+            self.names["events"] = recorder.events_table_name
+            self.names["position"] = "rowid"
+            self.where = f"SQLite {getattr(self.datastore.pool, 'db_name', '')}"
+        elif isinstance(recorder, PostgresApplicationRecorder):
+            self.dialect = "postgres"
+            schema = _quote(self.datastore.schema)
+            self.names = {t: f"{schema}.{_quote(t)}" for t in _TABLES}
+            self.names["events"] = f"{schema}.{_quote(recorder.events_table_name)}"
+            self.names["position"] = "notification_id"
+            self.where = f"PostgreSQL schema {self.datastore.schema}"
+        else:
+            raise TypeError(f"no transparency log for recorder {type(recorder).__name__}")
+        #: hashes read from the store by the last root/proof (tests check it stays O(log n))
+        self.last_reads = 0
+        if self.datastore not in _ready:
+            self.setup()
+            _ready.add(self.datastore)
+
+    # -- transactions ---------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[_Tx]:
+        with self.datastore.transaction(commit=write) as cursor:
+            if self.dialect == "postgres":
+                # Rows as tuples, on the same connection and transaction as the library's cursor.
+                with cursor.connection.cursor(row_factory=tuple_row) as rows:
+                    yield _Tx(rows, self.dialect, self.names)
+            else:
+                yield _Tx(cursor, self.dialect, self.names)
+
+    def setup(self) -> None:
+        """Create the tables and the head row (idempotent)."""
+        with self.transaction(write=True) as tx:
+            if self.dialect == "postgres":  # concurrent CREATE IF NOT EXISTS can collide
+                tx.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"reestr-tl:{self.datastore.schema}",))
+            for statement in _DDL[self.dialect]:
+                tx.execute(statement)
+
+    def _lock_head(self, tx: _Tx) -> tuple[int, int]:
+        if self.dialect == "sqlite":
+            # A write first: SQLite's write lock is taken before any read snapshot.
+            tx.execute("UPDATE {tl_head} SET tree_size = tree_size WHERE id = 1")
+            row = tx.one("SELECT tree_size, position FROM {tl_head} WHERE id = 1")
+        else:
+            row = tx.one("SELECT tree_size, position FROM {tl_head} WHERE id = 1 FOR UPDATE")
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+    def _read_head(self, tx: _Tx) -> tuple[int, int]:
+        row = tx.one("SELECT tree_size, position FROM {tl_head} WHERE id = 1")
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+    # -- appending --------------------------------------------------------------------------------
+
+    def catch_up(self, upto: int | None = None) -> int:
+        """Append every stored record not yet in the tree (up to log position `upto`)."""
+        appended = 0
+        while True:
+            count = self._append_batch(upto)
+            if count == 0:
+                return appended
+            appended += count
+
+    def _append_batch(self, upto: int | None) -> int:
+        with self.transaction(write=True) as tx:
+            size, position = self._lock_head(tx)
+            records = self._read_records(tx, after=position, limit=self.batch_size, upto=upto)
+            if not records:
+                return 0
+            frontier = merkle.range_nodes(0, size) if size else []
+            known = self._fetch_nodes(tx, set(frontier))
+            compact = merkle.CompactRange(size, [known[node] for node in frontier])
+            leaves: list[tuple[int, int, bytes]] = []
+            nodes: list[tuple[int, int, bytes]] = []
+            for record in records:
+                leaf_hash = record.leaf_hash()
+                leaves.append((compact.size, int(record.position), leaf_hash))
+                compact.append(leaf_hash, lambda level, index, value: nodes.append((level, index, value)))
+            tx.many("INSERT INTO {tl_leaves} (leaf_index, position, leaf_hash) VALUES (%s, %s, %s)", leaves)
+            tx.many("INSERT INTO {tl_nodes} (level, node_index, hash) VALUES (%s, %s, %s)", nodes)
+            tx.execute(
+                "UPDATE {tl_head} SET tree_size = %s, position = %s WHERE id = 1",
+                (compact.size, leaves[-1][1]),
+            )
+            return len(records)
+
+    # -- raw records --------------------------------------------------------------------------------
+
+    def _read_records(
+        self, tx: _Tx, *, after: int, limit: int, upto: int | None = None
+    ) -> list[StoredRecord]:
+        sql = (
+            "SELECT {position}, originator_id, originator_version, topic, state FROM {events} "
+            "WHERE {position} > %s"
+        )
+        params: list[Any] = [after]
+        if upto is not None:
+            sql += " AND {position} <= %s"
+            params.append(upto)
+        sql += " ORDER BY {position} LIMIT %s"
+        params.append(limit)
+        return [StoredRecord(*row) for row in tx.rows(sql, params)]
+
+    def iter_records(self, *, after: int = 0, batch_size: int | None = None) -> Iterator[StoredRecord]:
+        """Every stored record after a log position, raw, in log order (bounded batches)."""
+        limit = batch_size or self.batch_size
+        while True:
+            with self.transaction(write=False) as tx:
+                batch = self._read_records(tx, after=after, limit=limit)
+            yield from batch
+            if len(batch) < limit:
+                return
+            after = int(batch[-1].position)
+
+    def record_at(self, position: int) -> StoredRecord | None:
+        with self.transaction(write=False) as tx:
+            row = tx.one(
+                "SELECT {position}, originator_id, originator_version, topic, state FROM {events} "
+                "WHERE {position} = %s",
+                (position,),
+            )
+        return None if row is None else StoredRecord(*row)
+
+    # -- the tree ------------------------------------------------------------------------------------
+
+    def size_and_position(self) -> tuple[int, int]:
+        """The tree size and the last log position in the tree (no hashes read)."""
+        with self.transaction(write=False) as tx:
+            return self._read_head(tx)
+
+    def head(self) -> TreeHead:
+        with self.transaction(write=False) as tx:
+            size, position = self._read_head(tx)
+            root = self._root(tx, size)
+        return TreeHead(size, position, root)
+
+    def iter_leaves(self, *, below: int | None = None, batch_size: int | None = None) -> Iterator[LeafRow]:
+        """The leaf table in leaf order (up to leaf index `below`), as stored."""
+        limit = batch_size or self.batch_size
+        after = -1
+        while True:
+            sql = "SELECT leaf_index, position, leaf_hash FROM {tl_leaves} WHERE leaf_index > %s"
+            params: list[Any] = [after]
+            if below is not None:
+                sql += " AND leaf_index < %s"
+                params.append(below)
+            sql += " ORDER BY leaf_index LIMIT %s"
+            params.append(limit)
+            with self.transaction(write=False) as tx:
+                batch = [LeafRow(int(i), int(p), bytes(h)) for i, p, h in tx.rows(sql, params)]
+            yield from batch
+            if len(batch) < limit:
+                return
+            after = batch[-1].leaf_index
+
+    def iter_nodes(self, level: int, *, batch_size: int | None = None) -> Iterator[tuple[int, bytes]]:
+        """The stored perfect subtrees of one level (>= 1), in index order: (index, hash)."""
+        limit = batch_size or self.batch_size
+        after = -1
+        while True:
+            with self.transaction(write=False) as tx:
+                batch = [
+                    (int(i), bytes(h))
+                    for i, h in tx.rows(
+                        "SELECT node_index, hash FROM {tl_nodes} WHERE level = %s AND node_index > %s "
+                        "ORDER BY node_index LIMIT %s",
+                        (level, after, limit),
+                    )
+                ]
+            yield from batch
+            if len(batch) < limit:
+                return
+            after = batch[-1][0]
+
+    def leaf_at_position(self, position: int) -> LeafRow | None:
+        with self.transaction(write=False) as tx:
+            row = tx.one("SELECT leaf_index, position, leaf_hash FROM {tl_leaves} WHERE position = %s", (position,))
+        return None if row is None else LeafRow(int(row[0]), int(row[1]), bytes(row[2]))
+
+    def leaf_at_index(self, index: int) -> LeafRow | None:
+        with self.transaction(write=False) as tx:
+            row = tx.one("SELECT leaf_index, position, leaf_hash FROM {tl_leaves} WHERE leaf_index = %s", (index,))
+        return None if row is None else LeafRow(int(row[0]), int(row[1]), bytes(row[2]))
+
+    def position_of_size(self, size: int) -> int:
+        """The last log position in the tree of `size` leaves (0 for the empty tree)."""
+        if size == 0:
+            return 0
+        leaf = self.leaf_at_index(size - 1)
+        if leaf is None:
+            raise TreeSizeError(f"В дереве журнала нет листа № {size - 1}")
+        return leaf.position
+
+    def root(self, size: int | None = None) -> bytes:
+        """The root of the tree of the first `size` leaves (default: the whole tree)."""
+        with self.transaction(write=False) as tx:
+            if size is None:
+                size = self._read_head(tx)[0]
+            else:
+                self._check_size(tx, size)
+            return self._root(tx, size)
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        with self.transaction(write=False) as tx:
+            self._check_size(tx, size)
+            if not 0 <= index < size:
+                raise TreeSizeError(f"Лист № {index} не входит в дерево из {size} листьев")
+            return self._hashes(tx, merkle.inclusion_ranges(index, size))
+
+    def consistency_proof(self, first: int, second: int) -> list[bytes]:
+        with self.transaction(write=False) as tx:
+            self._check_size(tx, second)
+            if not 0 <= first <= second:
+                raise TreeSizeError(f"Дерево из {first} листьев не может быть началом дерева из {second}")
+            return self._hashes(tx, merkle.consistency_ranges(first, second))
+
+    def _check_size(self, tx: _Tx, size: int) -> None:
+        have = self._read_head(tx)[0]
+        if not 0 <= size <= have:
+            raise TreeSizeError(f"В дереве журнала {have} листьев, запрошен размер {size}")
+
+    def _root(self, tx: _Tx, size: int) -> bytes:
+        if size == 0:
+            self.last_reads = 0
+            return merkle.EMPTY_ROOT
+        return self._hashes(tx, [(0, size)])[0]
+
+    def _hashes(self, tx: _Tx, ranges: Sequence[merkle.Range]) -> list[bytes]:
+        known = self._fetch_nodes(tx, merkle.nodes_for_ranges(ranges))
+        self.last_reads = len(known)
+        return [merkle.range_hash(start, end, lambda level, index: known[(level, index)]) for start, end in ranges]
+
+    def _fetch_nodes(self, tx: _Tx, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """The hashes of the given perfect subtrees, in (at most) two reads."""
+        found: dict[tuple[int, int], bytes] = {}
+        leaves = sorted(index for level, index in wanted if level == 0)
+        if leaves:
+            marks = ", ".join(["%s"] * len(leaves))
+            for index, value in tx.rows(
+                f"SELECT leaf_index, leaf_hash FROM {{tl_leaves}} WHERE leaf_index IN ({marks})", leaves
+            ):
+                found[(0, int(index))] = bytes(value)
+        inner = sorted(node for node in wanted if node[0] > 0)
+        if inner:
+            condition = " OR ".join(["(level = %s AND node_index = %s)"] * len(inner))
+            params = [value for node in inner for value in node]
+            for level, index, value in tx.rows(
+                f"SELECT level, node_index, hash FROM {{tl_nodes}} WHERE {condition}", params
+            ):
+                found[(int(level), int(index))] = bytes(value)
+        missing = wanted - found.keys()
+        if missing:
+            raise LookupError(f"the transparency tables lack subtrees {sorted(missing)[:5]}")
+        return found
+
+    # -- checkpoints -------------------------------------------------------------------------------
+
+    def record_checkpoint(self, tree_size: int, issued_at: str, document: str) -> None:
+        with self.transaction(write=True) as tx:
+            tx.execute(
+                "INSERT INTO {tl_checkpoints} (tree_size, issued_at, document) VALUES (%s, %s, %s)",
+                (tree_size, issued_at, document),
+            )
+
+    def checkpoint_documents(self) -> list[str]:
+        """The signed tree heads issued here, oldest first (their JSON text)."""
+        with self.transaction(write=False) as tx:
+            return [row[0] for row in tx.rows("SELECT document FROM {tl_checkpoints} ORDER BY id")]
+
+    def latest_checkpoint_document(self) -> str | None:
+        with self.transaction(write=False) as tx:
+            row = tx.one("SELECT document FROM {tl_checkpoints} ORDER BY id DESC LIMIT 1")
+        return None if row is None else str(row[0])
