@@ -8,7 +8,7 @@ import typer
 
 from ops.logs import configure_logging
 from ops.settings import Settings
-from ops.storage import StorageConfigError, open_registry
+from ops.storage import StorageConfigError, open_registry, redacted_url
 from registry.application import Registry
 
 #: The `--log-format` option every command takes; without it the settings decide.
@@ -36,7 +36,8 @@ def registry_from_settings(settings: Settings) -> Registry:
         raise typer.Exit(2) from None
     except Exception as error:  # driver errors differ by store; all mean "cannot open it"
         typer.secho(
-            f"Не удалось открыть базу {settings.database_url}: {type(error).__name__}: {error}",
+            f"Не удалось открыть базу {redacted_url(settings.database_url)}: "
+            f"{type(error).__name__}: {error}",
             err=True,
             fg="red",
         )

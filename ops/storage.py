@@ -68,6 +68,14 @@ def parse_database_url(url: str, schema: str | None = None) -> StoreLocation:
     )
 
 
+def redacted_url(url: str) -> str:
+    """The URL as it may be printed or logged: the password, if any, replaced by ***."""
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@", 1)
+    return url
+
+
 def eventsourcing_env(location: StoreLocation) -> dict[str, str]:
     """The library's own settings, derived from ours so users never set them by hand."""
     if location.kind == "sqlite":

@@ -30,6 +30,7 @@ from ops.storage import (
     ensure_schema,
     eventsourcing_env,
     parse_database_url,
+    redacted_url,
 )
 from projections.transparency.checkpoints import (
     Checkpoint,
@@ -142,7 +143,7 @@ def _open_store(settings: Any) -> Registry:
     except StorageConfigError as error:
         raise _fail(f"Ошибка настройки базы данных: {error}", 2) from None
     except Exception as error:  # noqa: BLE001 - driver errors differ by store; all mean "cannot open it"
-        raise _fail(f"Не удалось открыть базу {settings.database_url}: {type(error).__name__}: {error}", 2) from None
+        raise _fail(f"Не удалось открыть базу {redacted_url(settings.database_url)}: {type(error).__name__}: {error}", 2) from None
 
 
 class _Session:

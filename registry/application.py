@@ -195,7 +195,7 @@ class Registry(Application[UUID]):
     # -- reading ------------------------------------------------------------------------------
 
     def position(self) -> int:
-        """The log position: how many events the registry has recorded in global order."""
+        """The log position: the highest notification id recorded (PostgreSQL may leave gaps)."""
         return self.recorder.max_notification_id() or 0
 
     def get(self, cls: type[A], aggregate_id: UUID, *, version: int | None = None) -> A:

@@ -1,0 +1,309 @@
+"""Importing a file: all of it or none of it, and nothing twice.
+
+How "all or nothing" holds, although the registry records one command per transaction:
+
+1. Every row is read, its names resolved (organizations by name, INN or id; mentors and mentees
+   by full name within their organization...) and every command it asks for is validated with
+   `parse_command` — the same pydantic commands the API takes. All problems are collected.
+2. Dry run: the current log is copied into a throwaway in-memory registry (`copy_log`: the stored
+   events as they are, positions included) and every row's commands are executed there, in file
+   order, by the same actor. Domain rules (a mentor not in the registry, a pair beyond capacity,
+   a date in the future, a contingent already reported...) refuse a row exactly as they would
+   for real; the refusal is noted and the dry run goes on with the next row, so that all errors
+   of the file are reported at once.
+3. Only when neither step found an error are the rows executed on the real registry, in the same
+   order. What can still refuse a row then is a change someone else recorded between the dry run
+   and this step; the import stops there and says which rows are in. Importing the same file again
+   completes it without recording anything twice (below).
+
+Idempotent by content: each command's `command_id` is a hash of the kind of file and the row's
+normalized content (the resolved command payloads) plus the step name, so a row imported before is
+answered by the registry from its command record (`replayed`) and records nothing. A corrected row
+has other content, hence other ids. A row describing something already in the registry but not
+recorded by that very row (a mentor entered through the web, say) is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import structlog
+
+from ops.importing.cells import column_letter, text
+from ops.importing.columns import Kind
+from ops.importing.directory import Directory
+from ops.importing.error_copy import default_path, write_error_copy
+from ops.importing.reading import read_grids
+from ops.importing.rows import Prior, RowPlan, Step, build_row
+from ops.importing.table import Table, locate
+from ops.log_transfer import copy_log
+from ops.storage import eventsourcing_env, parse_database_url
+from registry.application import CommandResult, Registry
+from registry.errors import InvalidCommand, RegistryError
+from registry.idempotency import command_record_id
+from registry.validation import parse_command
+from registry.values import Actor, Role
+
+IMPORT_ACTOR = Actor(user_id="import", role=Role.ADMIN)
+_PLACEHOLDER = UUID(int=0)
+#: progress(phase, done, total); phases: "check" (the dry run) and "write"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem, where people will look for it."""
+
+    row: int
+    column: str | None  # column key of the kind
+    message: str
+    header: str | None = None
+    letter: str | None = None
+
+    def where(self) -> str:
+        if self.header is None:
+            return f"Строка {self.row}"
+        letter = f" ({self.letter})" if self.letter else ""
+        return f"Строка {self.row}, столбец «{self.header}»{letter}"
+
+    def __str__(self) -> str:
+        return f"{self.where()}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    file: Path
+    kind: Kind
+    rows: int = 0
+    recorded_rows: int = 0
+    present_rows: int = 0  # recorded by an earlier import of the same content
+    skipped_rows: int = 0  # describe what the registry holds already, or repeat a row of the file
+    events: int = 0  # recorded (or, in a dry run, that would be)
+    dry_run: bool = False
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    error_copy: Path | None = None
+    interrupted: bool = False  # the real run stopped part-way (see the module's docstring)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def command_ids(kind: Kind, plan: RowPlan) -> list[str]:
+    """The command id of each step: the row's content, normalized, hashed."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, Prior):
+            return {"prior": value.step}
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+
+    content = [kind.name, [[s.name, s.command.__name__, plain(s.data)] for s in plan.steps]]
+    body = json.dumps(content, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(body.encode()).hexdigest()[:40]
+    return [f"import:{kind.name}:{digest}:{s.name}" for s in plan.steps]
+
+
+def _fill(value: Any, results: dict[str, CommandResult] | None) -> Any:
+    if isinstance(value, Prior):
+        return results[value.step].aggregate_id if results is not None else _PLACEHOLDER
+    if isinstance(value, dict):
+        return {k: _fill(v, results) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, results) for v in value]
+    return value
+
+
+def _refusal(step: Step, error: RegistryError) -> list[tuple[str | None, str]]:
+    if error.problems:
+        return [(step.column_of(p.field), p.message) for p in error.problems]
+    return [(step.anchor, error.message)]
+
+
+def _run_row(
+    registry: Registry, plan: RowPlan, ids: list[str], actor: Actor
+) -> tuple[list[CommandResult], list[tuple[str | None, str]]]:
+    """Execute a row's steps in order; stop at the first refusal and say where it lands."""
+    results: dict[str, CommandResult] = {}
+    done: list[CommandResult] = []
+    for step, command_id in zip(plan.steps, ids, strict=True):
+        try:
+            command = parse_command(step.command, {**_fill(step.data, results), "command_id": command_id})
+            result = registry.execute(command, actor)
+        except RegistryError as error:
+            return done, _refusal(step, error)
+        results[step.name] = result
+        done.append(result)
+    return done, []
+
+
+class _Importer:
+    def __init__(self, registry: Registry, table: Table, actor: Actor, progress: Progress | None):
+        self.registry = registry
+        self.table = table
+        self.kind = table.kind
+        self.actor = actor
+        self.progress = progress
+        self.report = ImportReport(file=table.grid.source, kind=table.kind, rows=len(table.rows),
+                                   ignored_columns=list(table.ignored))
+        self.issues: dict[tuple[int, str | None, str], Issue] = {}
+
+    def problem(self, row: int, column: str | None, message: str) -> None:
+        index = self.table.column_index(column)
+        header: str | None = self.kind.column(column).title if column else None
+        if index is not None:
+            header = text(self._header_cell(index)) or header
+        issue = Issue(row, column, message, header, column_letter(index + 1) if index is not None else None)
+        self.issues.setdefault((row, column, message), issue)
+
+    def _header_cell(self, index: int) -> Any:
+        for number, cells in self.table.grid.rows:
+            if number == self.table.header_row:
+                return cells[index] if index < len(cells) else None
+        return None
+
+    # -- 1. reading and validating --------------------------------------------------------------
+
+    def plan(self) -> list[tuple[RowPlan, list[str]]]:
+        for missing in self.table.missing:
+            title = self.kind.column(missing).title
+            self.issues[(self.table.header_row, None, title)] = Issue(
+                self.table.header_row, None, f"Нет обязательного столбца «{title}»"
+            )
+        if self.table.missing:
+            return []
+        directory = Directory(self.registry)
+        planned: list[tuple[RowPlan, list[str]]] = []
+        first_of: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
+        for row in self.table.rows:
+            plan = build_row(self.kind, row, directory)
+            if not plan.problems:
+                for step in plan.steps:
+                    try:
+                        parse_command(step.command, _fill(step.data, None))
+                    except InvalidCommand as error:
+                        plan.problems.extend((step.column_of(p.field), p.message) for p in error.problems)
+            for column_key, message in plan.problems:
+                self.problem(plan.number, column_key, message)
+            if plan.problems:
+                continue
+            ids = command_ids(self.kind, plan)
+            if plan.natural_key is not None and plan.natural_key in first_of:
+                earlier, earlier_ids = first_of[plan.natural_key]
+                if earlier_ids == ids:
+                    self.report.skipped_rows += 1
+                    self.report.warnings.append(f"Строка {plan.number} повторяет строку {earlier} — учтена один раз")
+                else:
+                    self.problem(plan.number, plan.steps[0].anchor,
+                                 f"{plan.described.capitalize()} уже есть в строке {earlier} с другими данными: "
+                                 "оставьте одну строку")
+                continue
+            if plan.natural_key is not None:
+                first_of[plan.natural_key] = (plan.number, ids)
+            if plan.existing is not None and command_record_id(ids[0]) not in self.registry.repository:
+                self.report.skipped_rows += 1
+                self.report.warnings.append(
+                    f"Строка {plan.number}: {plan.described} уже есть в реестре (запись сделана не по "
+                    "этой строке) — строка пропущена; изменения вносятся в карточке"
+                )
+                continue
+            planned.append((plan, ids))
+        return planned
+
+    # -- 2. the dry run -------------------------------------------------------------------------
+
+    def dry_run(self, planned: list[tuple[RowPlan, list[str]]]) -> None:
+        if not planned:
+            return
+        copy = Registry(env=eventsourcing_env(parse_database_url("sqlite:///:memory:")), clock=self.registry.clock)
+        try:
+            copy_log(self.registry, copy)
+            for done, (plan, ids) in enumerate(planned, start=1):
+                results, refusal = _run_row(copy, plan, ids, self.actor)
+                for column_key, message in refusal:
+                    self.problem(plan.number, column_key, message)
+                if not refusal:
+                    self._count(results)
+                self._tick("check", done, len(planned))
+        finally:
+            copy.close()
+
+    def _count(self, results: list[CommandResult]) -> None:
+        if all(r.replayed for r in results):
+            self.report.present_rows += 1
+        else:
+            self.report.recorded_rows += 1
+            self.report.events += sum(r.events for r in results)
+
+    def _tick(self, phase: str, done: int, total: int) -> None:
+        if self.progress is not None and (done % 50 == 0 or done == total):
+            self.progress(phase, done, total)
+
+    # -- 3. for real ----------------------------------------------------------------------------
+
+    def write(self, planned: list[tuple[RowPlan, list[str]]]) -> None:
+        self.report.recorded_rows = self.report.present_rows = self.report.events = 0
+        for done, (plan, ids) in enumerate(planned, start=1):
+            results, refusal = _run_row(self.registry, plan, ids, self.actor)
+            if refusal:
+                self.report.interrupted = True
+                for column_key, message in refusal:
+                    self.problem(plan.number, column_key, message + (
+                        f" (реестр изменился после проверки; записано строк: {self.report.recorded_rows}. "
+                        "Исправьте и импортируйте тот же файл снова — записанное не повторится)"
+                    ))
+                return
+            self._count(results)
+            self._tick("write", done, len(planned))
+
+
+def import_file(
+    registry: Registry,
+    path: Path,
+    *,
+    kind: str | None = None,
+    actor: Actor = IMPORT_ACTOR,
+    dry_run: bool = False,
+    error_copy: Path | None = None,
+    write_errors: bool = True,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import an XLSX or CSV file (see the module docstring). Raises `FileProblem` if the file
+    cannot be read as a table at all; row errors are in the report, and in the error copy."""
+    started = time.perf_counter()
+    table = locate(read_grids(Path(path)), kind)
+    importer = _Importer(registry, table, actor, progress)
+    report = importer.report
+    report.dry_run = dry_run
+    planned = importer.plan()
+    source = Path(path).name
+    if not table.missing:
+        # The copy's command logs say they are a rehearsal (structlog merges context variables).
+        with structlog.contextvars.bound_contextvars(import_file=source, dry_run=True):
+            importer.dry_run(planned)  # also after parse errors: all of the file's errors at once
+    if not importer.issues and not dry_run:
+        with structlog.contextvars.bound_contextvars(import_file=source):
+            importer.write(planned)
+
+    def order(issue: Issue) -> tuple[int, int]:
+        index = table.column_index(issue.column)
+        return issue.row, -1 if index is None else index
+
+    report.errors = sorted(importer.issues.values(), key=order)
+    if report.errors and write_errors:
+        cells = [(i.row, table.column_index(i.column), i.where(), i.message) for i in report.errors]
+        report.error_copy = write_error_copy(table, cells, error_copy or default_path(Path(path)))
+    report.seconds = round(time.perf_counter() - started, 2)
+    return report
