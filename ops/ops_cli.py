@@ -20,17 +20,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from ops.runtime import load_settings, registry_from_settings
+from ops.runtime import LogFormat, load_settings, registry_from_settings
 
 console = Console(stderr=True, soft_wrap=True)  # paths and messages stay whole lines
 
 #: Files with at least this many rows get a progress bar.
 PROGRESS_FROM_ROWS = 200
 
-LogFormat = Annotated[
-    str | None,
-    typer.Option("--log-format", help="json (по умолчанию) или console — формат журналов"),
-]
 KIND_HELP = (
     "Вид данных: municipalities (муниципалитеты), organizations (организации), contingents "
     "(контингент), mentors (база наставников), mentees (база наставляемых), pairs (пары и группы), "
