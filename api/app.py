@@ -14,9 +14,11 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
-from api import audit, users
+from api import audit, public, reads, reports, users
 from api.problems import add_problem_schema, install_problem_handlers, with_position
 from api.writes import AfterWrite, write_router
+from projections.projector import Projector
+from projections.store import ViewStore, open_view_store
 from registry.application import Registry
 
 API_PREFIX = "/api/v1"
@@ -27,11 +29,20 @@ class Health(BaseModel):
     position: int
 
 
-def create_app(registry: Registry, *, after_write: AfterWrite | None = None) -> FastAPI:
+def create_app(
+    registry: Registry,
+    *,
+    views: ViewStore | None = None,
+    after_write: AfterWrite | None = None,
+) -> FastAPI:
     """A FastAPI app over one registry object (one per process: it owns the connection pool).
 
-    `after_write(result)` runs after every successful write (projections catch up there); if it
-    fails, the write stays recorded and the failure is logged.
+    The app owns the read models: `views` (by default `open_view_store(registry)`, beside the
+    events) are caught up here, at startup, and again after every successful write, before the
+    response, so a client always reads its own writes; `app.state.views` and
+    `app.state.projector` serve every read router. `after_write(result)` runs after that catch-up;
+    if either fails, the write stays recorded and the failure is logged. (`registry` None: an app
+    that only serves its OpenAPI document.)
     """
     app = FastAPI(
         title="Реестр наставников",
@@ -45,6 +56,12 @@ def create_app(registry: Registry, *, after_write: AfterWrite | None = None) -> 
     )
     app.state.registry = registry
     app.state.after_write = after_write
+    app.state.views = None
+    app.state.projector = None
+    if registry is not None:
+        app.state.views = views if views is not None else open_view_store(registry)
+        app.state.projector = Projector(registry, app.state.views)
+        app.state.projector.catch_up()
     install_problem_handlers(app)
 
     @app.get(
@@ -60,6 +77,7 @@ def create_app(registry: Registry, *, after_write: AfterWrite | None = None) -> 
         return Health(status="ok", position=position)
 
     app.router.routes.extend(_api_routes())
+    app.include_router(public.router)  # the public lookup: `/`, `/mentors/{id}`, /api/v1/public/*
     _describe_problems(app)
     return app
 
@@ -71,6 +89,8 @@ def _api_routes() -> tuple[BaseRoute, ...]:
     api.include_router(write_router())
     api.include_router(users.router)
     api.include_router(audit.router)
+    api.include_router(reads.router)
+    api.include_router(reports.router)
     return tuple(api.routes)
 
 

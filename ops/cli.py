@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ops.runtime import LogFormat, load_settings, registry_from_settings
+from ops.storage import redacted_url
 
 app = typer.Typer(
     name="reestr",
@@ -76,7 +77,7 @@ def serve(
 
     from api.app import create_app
     from ops.demo import region_data_found
-    from projections import Projector, open_view_store
+    from projections.transparency.store import TransparencyLog
 
     settings = load_settings(log_format)
     registry = registry_from_settings(settings)
@@ -86,13 +87,15 @@ def serve(
             _load_demo_with_progress(registry, settings)
         else:
             console.print(f"Демо не загружается: {already}")
-    # Views are brought up to date here and after every write, so a client reads its own writes.
-    projector = Projector(registry, open_view_store(registry))
-    console.print(f"Представления обновлены: {projector.catch_up()} новых событий.")
+    # Every stored record joins the Merkle tree as soon as it is written: a record altered before
+    # it is a leaf could not be told from an original. The app catches its views up the same way.
+    tree = TransparencyLog(registry)
+    tree.catch_up()
+    app_ = create_app(registry, after_write=lambda _result: tree.catch_up())
+    console.print(f"Представления обновлены: позиция журнала {app_.state.projector.position}.")
     bind_host = host or settings.host
     bind_port = port or settings.port
-    console.print(f"Реестр: http://{bind_host}:{bind_port}/docs  (база: {settings.database_url})")
-    app_ = create_app(registry, after_write=lambda _result: projector.catch_up())
+    console.print(f"Реестр: http://{bind_host}:{bind_port}/docs  (база: {redacted_url(settings.database_url)})")
     uvicorn.run(app_, host=bind_host, port=bind_port, log_level=settings.log_level)
 
 
@@ -112,14 +115,28 @@ def info(log_format: LogFormat = None) -> None:
             counts[notification.topic] = counts.get(notification.topic, 0) + 1
         position = batch[-1].id
     registry.close()
-    console.print(f"База: {settings.database_url}; позиция журнала: {position}")
+    console.print(f"База: {redacted_url(settings.database_url)}; позиция журнала: {position}")
     for topic, count in sorted(counts.items()):
         console.print(f"  {topic:45} {count:>8}")
     console.print(f"({time.perf_counter() - started:.2f} с)")
 
 
 # Commands defined beside what they operate on join the app here, once it exists.
+from ops.ops_cli import (  # noqa: E402
+    doctor_command,
+    export_log_command,
+    import_command,
+    restore_command,
+    template_command,
+)
 from ops.projection_cli import project_command, rebuild_command, report_app  # noqa: E402
+from ops.transparency_cli import (  # noqa: E402
+    checkpoint_command,
+    keys_app,
+    proof_app,
+    verify_command,
+    verify_proof_command,
+)
 from ops.users_cli import users_app  # noqa: E402
 
 app.command("project", help="Применить новые события к представлениям (с --follow — постоянно).")(
@@ -130,6 +147,16 @@ app.command("rebuild", help="Пересобрать все представле�
 )
 app.add_typer(report_app, name="report")
 app.add_typer(users_app, name="users")
+app.command("template")(template_command)
+app.command("import")(import_command)
+app.command("export-log")(export_log_command)
+app.command("restore")(restore_command)
+app.command("doctor")(doctor_command)
+app.add_typer(keys_app, name="keys")
+app.command("checkpoint")(checkpoint_command)
+app.add_typer(proof_app, name="proof")
+app.command("verify-proof")(verify_proof_command)
+app.command("verify")(verify_command)
 
 
 if __name__ == "__main__":

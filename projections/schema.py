@@ -6,6 +6,14 @@ which sorts as dates), counts INTEGER, positions BIGINT, lists JSON text, percen
 Primary keys are named constraints (`<prefix><table>_pk`) so a swap can rename them on
 PostgreSQL, where constraint names are schema-wide. Secondary indexes are created only on live
 tables (a rebuild loads without them and creates them at the swap).
+
+`{binary}` in a column's DDL asks for code-point order (`COLLATE "C"` on PostgreSQL, SQLite's
+default BINARY), so keys sort and range-compare the same way on both stores, whatever the
+database's locale.
+
+The `public_*` tables hold the public page's data and nothing else (see
+`projections.appliers.public`): a mentor is there only while in the registry and consenting, and
+only with the fields consented to; the columns of the other fields are NULL.
 """
 
 from __future__ import annotations
@@ -97,7 +105,30 @@ TABLES: dict[str, tuple[str, str]] = {
         "retired INTEGER NOT NULL",
         "list_id, code",
     ),
+    # -- the public page: derived from the views above, publishable data only ------------------
+    # search_name: ' ' + the name's words, normalized (lower case, ё→е, one space between words),
+    # so "some word starts with w" is `search_name LIKE '% w%'`; sort_key: the words without the
+    # leading space, or U+FFFD for a mentor whose name is not public (listed last, by id).
+    # forms, subjects, trainings: JSON lists; NULL when not consented, like every other field.
+    "public_mentors": (
+        "id TEXT NOT NULL, full_name TEXT, search_name TEXT, sort_key TEXT {binary} NOT NULL, "
+        "organization_id TEXT, organization TEXT, municipality_id TEXT, municipality TEXT, "
+        "forms TEXT, subjects TEXT, trainings TEXT",
+        "id",
+    ),
+    # One row per distinct word of a public name: the name search of SQLite (a prefix is a range
+    # of this index), and of PostgreSQL when pg_trgm cannot be had.
+    "public_name_words": ("mentor_id TEXT NOT NULL, word TEXT {binary} NOT NULL", "mentor_id, word"),
+    # Consented forms (kind 'form', the reference code) and subjects (kind 'subject'), to filter on.
+    "public_mentor_tags": (
+        "mentor_id TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL",
+        "mentor_id, kind, value",
+    ),
 }
+
+#: Tables derived from other views only: a store that lacks them (created by an older version)
+#: gets them filled from the views it has, in the transaction that creates them.
+DERIVED_TABLES = ("public_mentors", "public_name_words", "public_mentor_tags")
 
 #: index suffix -> (table, columns); created on live tables only.
 INDEXES: dict[str, tuple[str, str]] = {
@@ -109,22 +140,45 @@ INDEXES: dict[str, tuple[str, str]] = {
     "pair_members_mentee": ("pair_members", "mentee_id"),
     "programs_organization": ("programs", "organization_id"),
     "outputs_organization": ("outputs", "organization_id"),
+    "public_mentors_order": ("public_mentors", "sort_key, id"),
+    "public_mentors_organization": ("public_mentors", "organization_id"),
+    "public_mentors_municipality": ("public_mentors", "municipality_id"),
+    "public_name_words_word": ("public_name_words", "word, mentor_id"),
+    "public_mentor_tags_value": ("public_mentor_tags", "kind, value, mentor_id"),
 }
 
+#: PostgreSQL only, when the pg_trgm extension is there: the name search's trigram index.
+#: `{trgm}` is the schema-qualified operator class (the extension may live in another schema).
+TRIGRAM_INDEXES: dict[str, tuple[str, str]] = {
+    "public_mentors_search": ("public_mentors", "search_name {trgm}.gin_trgm_ops"),
+}
 
-def create_table_statements(prefix: str) -> list[str]:
+_BINARY = {"sqlite": "", "postgres": 'COLLATE "C"'}
+
+
+def create_table_statements(prefix: str, dialect: str = "sqlite") -> list[str]:
     return [
-        f"CREATE TABLE IF NOT EXISTS {prefix}{name} ({columns}, "
+        f"CREATE TABLE IF NOT EXISTS {prefix}{name} "
+        f"({columns.replace('{binary}', _BINARY[dialect])}, "
         f"CONSTRAINT {prefix}{name}_pk PRIMARY KEY ({key}))"
         for name, (columns, key) in TABLES.items()
     ]
 
 
-def create_index_statements(prefix: str) -> list[str]:
-    return [
+def create_index_statements(prefix: str, trigram_schema: str | None = None) -> list[str]:
+    """Secondary indexes; with `trigram_schema` (PostgreSQL with pg_trgm) the trigram ones too."""
+    statements = [
         f"CREATE INDEX IF NOT EXISTS {prefix}{suffix} ON {prefix}{table} ({columns})"
         for suffix, (table, columns) in INDEXES.items()
     ]
+    if trigram_schema is not None:
+        quoted = '"' + trigram_schema.replace('"', '""') + '"'
+        statements += [
+            f"CREATE INDEX IF NOT EXISTS {prefix}{suffix} ON {prefix}{table} "
+            f"USING gin ({columns.replace('{trgm}', quoted)})"
+            for suffix, (table, columns) in TRIGRAM_INDEXES.items()
+        ]
+    return statements
 
 
 def drop_table_statements(prefix: str) -> list[str]:

@@ -10,6 +10,11 @@ re-read, so an event is never applied twice nor skipped, whatever the crash or t
 By default the views live beside the events: the same SQLite file (table `tracking`, fixed by
 the library) or the same PostgreSQL schema (tables `rv_*`, tracking table `rv_tracking`).
 `memory_view_store()` gives a throwaway in-memory SQLite store ("as known at a moment").
+
+On PostgreSQL the store also makes sure of the `pg_trgm` extension (in schema `public`, shared by
+every registry schema of the database, created once under a database-wide lock) for the public
+name search's trigram index; if it cannot be created (no privilege, not installed), the store
+says so in the log, `trigram_schema` stays None and the search uses its word index instead.
 """
 
 from __future__ import annotations
@@ -20,23 +25,35 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
+import psycopg
+import structlog
 from eventsourcing.persistence import PersistenceError, Tracking
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
     PostgresTrackingRecorder,
 )
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteDatastore,
+    SQLiteTrackingRecorder,
+)
 from psycopg.rows import tuple_row
 
 from projections.schema import (
     BUILD_PREFIX,
+    DERIVED_TABLES,
     LIVE_PREFIX,
     TABLES,
     create_index_statements,
     create_table_statements,
     drop_table_statements,
 )
+
+log = structlog.get_logger("reestr.projections")
+
+#: The PostgreSQL extension of the name search's trigram index.
+TRIGRAM_EXTENSION = "pg_trgm"
 
 #: Application name of the registry: the tracking row of the live views carries it.
 LIVE_TRACKING = "registry"
@@ -91,6 +108,8 @@ class ViewStoreMixin:
 
     dialect: str
     tracking_table: str
+    #: schema of the pg_trgm extension when the name search has its trigram index (PostgreSQL)
+    trigram_schema: str | None = None
 
     # -- implemented per store ---------------------------------------------------------------
 
@@ -105,17 +124,40 @@ class ViewStoreMixin:
     def _after_swap(self, tx: Tx) -> None:
         """Store-specific renames after the build tables became the live ones."""
 
+    def _missing_tables(self, tx: Tx, names: Sequence[str]) -> list[str]:
+        """Which of these live tables do not exist yet."""
+        raise NotImplementedError
+
+    def _prepare_extensions(self, tx: Tx) -> None:
+        """Store-specific extensions the indexes need (pg_trgm on PostgreSQL)."""
+
     # -- shared ------------------------------------------------------------------------------
 
     def setup(self) -> None:
-        """Create the live tables and indexes and the live tracking row (idempotent)."""
+        """Create the live tables and indexes and the live tracking row (idempotent).
+
+        Derived tables a store created by an older version lacks are filled here from the views
+        it has, in the same transaction: they are a function of those views, at their position.
+        """
         with self.transaction(write=True) as tx:
             self._serialize_ddl(tx)
-            for statement in create_table_statements(LIVE_PREFIX):
+            self._prepare_extensions(tx)
+            missing = self._missing_tables(tx, [LIVE_PREFIX + name for name in DERIVED_TABLES])
+            for statement in create_table_statements(LIVE_PREFIX, self.dialect):
                 tx.execute(statement)
-            for statement in create_index_statements(LIVE_PREFIX):
+            for statement in self.index_statements():
                 tx.execute(statement)
             self._ensure_tracking_row(tx, LIVE_TRACKING)
+            if missing and self.read_position(tx) > 0:
+                # imported here: the appliers import this module
+                from projections.appliers.public import backfill
+
+                backfill(tx)
+                log.info("derived_views_filled", tables=missing)
+
+    def index_statements(self) -> list[str]:
+        """The live tables' secondary indexes on this store."""
+        return create_index_statements(LIVE_PREFIX, self.trigram_schema)
 
     def _serialize_ddl(self, tx: Tx) -> None:
         """Concurrent CREATE TABLE IF NOT EXISTS can collide on PostgreSQL; SQLite serializes."""
@@ -171,7 +213,7 @@ class ViewStoreMixin:
             self._serialize_ddl(tx)
             for statement in drop_table_statements(BUILD_PREFIX):
                 tx.execute(statement)
-            for statement in create_table_statements(BUILD_PREFIX):
+            for statement in create_table_statements(BUILD_PREFIX, self.dialect):
                 tx.execute(statement)
             tx.execute(
                 f"DELETE FROM {self.tracking_table} WHERE application_name = %s", (BUILD_TRACKING,)
@@ -189,7 +231,7 @@ class ViewStoreMixin:
                 tx.execute(f"DROP TABLE IF EXISTS {LIVE_PREFIX}{name}")
                 tx.execute(f"ALTER TABLE {BUILD_PREFIX}{name} RENAME TO {LIVE_PREFIX}{name}")
             self._after_swap(tx)
-            for statement in create_index_statements(LIVE_PREFIX):
+            for statement in self.index_statements():
                 tx.execute(statement)
             # Possibly lower than the live position was: a follower re-applies what follows.
             tx.execute(
@@ -236,6 +278,13 @@ class SQLiteViewStore(ViewStoreMixin, SQLiteTrackingRecorder):
             (name,),
         )
 
+    def _missing_tables(self, tx: Tx, names: Sequence[str]) -> list[str]:
+        return [
+            name
+            for name in names
+            if tx.one("SELECT name FROM sqlite_master WHERE type = 'table' AND name = %s", (name,)) is None
+        ]
+
     def close(self) -> None:
         if self.owns_datastore:
             self.datastore.close()
@@ -276,6 +325,33 @@ class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
         )
         tx.cursor.fetchall()
 
+    def _missing_tables(self, tx: Tx, names: Sequence[str]) -> list[str]:
+        return [name for name in names if tx.one("SELECT to_regclass(%s)", (name,)) == (None,)]
+
+    def _prepare_extensions(self, tx: Tx) -> None:
+        """pg_trgm, in schema `public`: never in a registry's own schema, whose DROP ... CASCADE
+        would take the other schemas' trigram indexes with it."""
+        extension = TRIGRAM_EXTENSION
+        self.trigram_schema = _extension_schema(tx, extension)
+        if self.trigram_schema is not None:
+            return
+        tx.execute("SAVEPOINT reestr_extension")
+        try:
+            # One creator at a time in the whole database: the extension is not per schema.
+            tx.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"reestr-extension:{extension}",))
+            tx.execute(f"CREATE EXTENSION IF NOT EXISTS {_quote_ident(extension)} WITH SCHEMA public")
+            tx.execute("RELEASE SAVEPOINT reestr_extension")
+        except psycopg.Error as error:
+            tx.execute("ROLLBACK TO SAVEPOINT reestr_extension")
+            log.warning(
+                "trigram_extension_unavailable",
+                extension=extension,
+                error=f"{type(error).__name__}: {error}".strip(),
+                fallback="name search uses the word index public_name_words",
+            )
+            return
+        self.trigram_schema = _extension_schema(tx, extension)
+
     def _after_swap(self, tx: Tx) -> None:
         for name in TABLES:
             tx.execute(
@@ -289,6 +365,15 @@ class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
 
 
 ViewStore = SQLiteViewStore | PostgresViewStore
+
+
+def _extension_schema(tx: Tx, name: str) -> str | None:
+    row = tx.one(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = %s",
+        (name,),
+    )
+    return None if row is None else str(row[0])
 
 
 def _quote_ident(name: str) -> str:

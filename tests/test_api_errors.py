@@ -101,7 +101,7 @@ def test_a_forbidden_write_names_the_role(world: ApiWorld) -> None:
 
 def test_unknown_routes_and_methods_are_problems_too(world: ApiWorld) -> None:
     _problem(world.client.get(f"{API}/nowhere"), 404, "not_found")
-    _problem(world.client.get(f"{API}/mentors", headers=world.headers("admin")), 405, "method_not_allowed")
+    _problem(world.client.delete(f"{API}/mentors", headers=world.headers("admin")), 405, "method_not_allowed")
 
 
 def test_audit_reads_refuse_unknown_ids_versions_and_contradictory_questions(world: ApiWorld) -> None:

@@ -1,6 +1,7 @@
 """Schemathesis against the API's own OpenAPI: whatever it is sent, no 500, and every answer is
 one the document promises (status, content type, body schema). Bounded: a few examples per
-operation, derandomized, on each store.
+operation, derandomized, on each store. Covers every route: writes, audit, and the reads
+(registry, indicators, the dynamics report in each format).
 """
 
 from __future__ import annotations
@@ -98,12 +99,19 @@ def _aim(case: schemathesis.Case, world: ApiWorld) -> None:
     """Point about half of the well-formed ids at things that exist, so that generated requests
     also reach the domain rules, not only "not found"."""
     known: dict[str, str] = world.known  # type: ignore[attr-defined]
-    for where in (case.path_parameters, case.body):
+    for where in (case.path_parameters, case.body, case.query):
         if not isinstance(where, dict):
             continue
         for name, value in list(where.items()):
             if name in known and _is_uuid(value) and int(str(value)[-1], 16) % 2 == 0:
                 where[name] = known[name]
+    unit = case.query.get("unit") if isinstance(case.query, dict) else None
+    if isinstance(unit, str) and len(unit) % 2 == 0:  # reads of indicators and reports: a real unit
+        kind = unit.partition(":")[0]
+        case.query["unit"] = {
+            "municipality": f"municipality:{known['municipality_id']}",
+            "organization": f"organization:{known['organization_id']}",
+        }.get(kind, "region")
     if isinstance(case.body, dict) and isinstance(case.body.get("mentee_ids"), list):
         ids = case.body["mentee_ids"]
         if ids and all(_is_uuid(i) for i in ids) and int(str(ids[0])[-1], 16) % 2 == 0:

@@ -240,7 +240,8 @@ def test_a_scripted_sequence_touches_every_view() -> None:
     sequence = [("municipality", [0, 0, 0, 0]), ("organization", [0, 0, 100, 0])] + sequence
     sequence += [("mentee", [0, 0, 10, 0]), ("mentor", [0, 1, 200, 1]), ("approve", [1, 0, 300, 0]),
                  ("pair", [1, 0, 500, 0]), ("complete", [0, 0, 900, 0]), ("output", [0, 0, 450, 0]),
-                 ("retract", [0, 0, 0, 0]), ("checklist", [0, 0, 20, 0])]
+                 ("retract", [0, 0, 0, 0]), ("checklist", [0, 0, 20, 0]),
+                 ("consent", [1, 2, 500, 0])]  # the approved mentor publishes: the public views
     with tempfile.TemporaryDirectory() as directory, fresh_registry("sqlite", Path(directory)) as registry:
         driver = Driver(registry)
         for index, (kind, numbers) in enumerate(sequence):

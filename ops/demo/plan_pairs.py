@@ -23,7 +23,17 @@ from ops.demo.content import (
     UNITS_PER_YEAR,
 )
 from ops.demo.plan_units import adopt
-from ops.demo.planner import _NEVER, _Mentee, _Mentor, _Org, _Pair, _Planner, _Program, _family, _leads
+from ops.demo.planner import (
+    _NEVER,
+    _family,
+    _leads,
+    _Mentee,
+    _Mentor,
+    _Org,
+    _Pair,
+    _Planner,
+    _Program,
+)
 from ops.demo.steps import P_MENTEE, P_PAIR_END, P_PAIR_FORM, P_PAIR_JOIN, Ref
 from registry import commands as c
 
