@@ -95,7 +95,10 @@ def serve(
     console.print(f"Представления обновлены: позиция журнала {app_.state.projector.position}.")
     bind_host = host or settings.host
     bind_port = port or settings.port
-    console.print(f"Реестр: http://{bind_host}:{bind_port}/docs  (база: {redacted_url(settings.database_url)})")
+    console.print(
+        f"Реестр: http://{bind_host}:{bind_port}/ — открытый реестр, "
+        f"http://{bind_host}:{bind_port}/docs — API (база: {redacted_url(settings.database_url)})"
+    )
     uvicorn.run(app_, host=bind_host, port=bind_port, log_level=settings.log_level)
 
 

@@ -118,6 +118,15 @@ def project_command(
         registry.close()
 
 
+UnitOption = Annotated[
+    str | None,
+    typer.Option("--unit", help="region[:имя], municipality:<id|имя> или organization:<id|имя>"),
+]
+PositionOption = Annotated[
+    int | None,
+    typer.Option("--position", min=0, help="Рассчитать по журналу до этой позиции включительно"),
+]
+
 report_app = typer.Typer(help="Отчёты по реестру (аналитическая справка).", no_args_is_help=True)
 
 
@@ -142,18 +151,12 @@ def dynamics_command(
     to_period: Annotated[
         str, typer.Option("--to", help="Второй период (с ним сравнивается первый)")
     ] = "2021",
-    unit: Annotated[
-        str | None,
-        typer.Option("--unit", help="region[:имя], municipality:<id|имя> или organization:<id|имя>"),
-    ] = None,
+    unit: UnitOption = None,
     school_year: Annotated[
         bool, typer.Option("--school-year", help="Годы — учебные (1 сентября – 31 августа)")
     ] = False,
     fmt: Annotated[str | None, typer.Option("--format", help="html, xlsx, csv или json")] = None,
-    position: Annotated[
-        int | None,
-        typer.Option("--position", min=0, help="Рассчитать по журналу до этой позиции включительно"),
-    ] = None,
+    position: PositionOption = None,
     known_at: Annotated[
         str | None,
         typer.Option(
@@ -287,18 +290,12 @@ def _write_manifest(
 def indicators_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="Файл таблицы")],
     period: Annotated[str, typer.Option("--period", help="Период: 2021, 2021/22 или дата")] = "2021",
-    unit: Annotated[
-        str | None,
-        typer.Option("--unit", help="region[:имя], municipality:<id|имя> или organization:<id|имя>"),
-    ] = None,
+    unit: UnitOption = None,
     school_year: Annotated[
         bool, typer.Option("--school-year", help="Год — учебный (1 сентября – 31 августа)")
     ] = False,
     fmt: Annotated[str | None, typer.Option("--format", help="json или csv")] = None,
-    position: Annotated[
-        int | None,
-        typer.Option("--position", min=0, help="Рассчитать по журналу до этой позиции включительно"),
-    ] = None,
+    position: PositionOption = None,
     known_at: Annotated[
         str | None, typer.Option("--known-at", help="Как было известно на момент (ISO)")
     ] = None,
