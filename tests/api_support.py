@@ -43,13 +43,22 @@ def add_user(registry: Registry, name: str, role: str, **scope: Any) -> tuple[st
 
 
 class ApiWorld:
-    """A municipality with two schools (A and B) and one user of every role."""
+    """A municipality with two schools (A and B) and one user of every role.
 
-    def __init__(self, registry: Registry, *, after_write: Any = None):
+    Requests go through the ASGI app in process, or with `served=True` over a real socket to a
+    uvicorn server on 127.0.0.1 (the way a deployment is reached).
+    """
+
+    def __init__(self, registry: Registry, *, after_write: Any = None, served: bool = False):
         self.registry = registry
         self.app = create_app(registry, after_write=after_write)
-        self.client = TestClient(self.app, raise_server_exceptions=False)
-        self.client.__enter__()  # one event-loop portal for all requests, not one per request
+        self._server: LocalServer | None = None
+        if served:
+            self._server = LocalServer(self.app)
+            self.client: Any = httpx.Client(base_url=self._server.url, timeout=30)
+        else:
+            self.client = TestClient(self.app, raise_server_exceptions=False)
+            self.client.__enter__()  # one event-loop portal for all requests, not one per request
         self.tokens: dict[str, str] = {}
         self.user_ids: dict[str, str] = {}
         self._add("admin", "Администратор ИРО", "admin")
@@ -63,6 +72,8 @@ class ApiWorld:
 
     def close(self) -> None:
         self.client.__exit__(None, None, None)
+        if self._server is not None:
+            self._server.stop()
 
     def _add(self, key: str, name: str, role: str, **scope: Any) -> None:
         self.user_ids[key], self.tokens[key] = add_user(self.registry, name, role, **scope)
@@ -189,6 +200,34 @@ class ApiWorld:
 
     def history(self, aggregate_id: str | UUID) -> list[Any]:
         return list(self.registry.history(UUID(str(aggregate_id))))
+
+
+class LocalServer:
+    """The app served by uvicorn in a thread on a free loopback port, until `stop()`."""
+
+    def __init__(self, app: Any):
+        import socket
+        import threading
+        import time
+
+        import uvicorn
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        self.url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
 
 
 def open_world(registry: Registry, **options: Any) -> Iterator[ApiWorld]:

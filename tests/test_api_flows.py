@@ -19,6 +19,12 @@ def world(registry: Registry) -> Iterator[ApiWorld]:
     yield from open_world(registry)
 
 
+@pytest.fixture
+def served_world(registry: Registry) -> Iterator[ApiWorld]:
+    """The same world, reached over a real socket from a uvicorn server on 127.0.0.1."""
+    yield from open_world(registry, served=True)
+
+
 def _ok(response: Any, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body = dict(response.json())
@@ -26,7 +32,8 @@ def _ok(response: Any, status: int) -> dict[str, Any]:
     return body
 
 
-def test_a_curators_day_and_the_admins_approval(world: ApiWorld) -> None:
+def test_a_curators_day_and_the_admins_approval(served_world: ApiWorld) -> None:
+    world = served_world
     org = world.org_a
     positions = []
 

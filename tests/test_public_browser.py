@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -26,7 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from api_support import add_user
+from api_support import LocalServer, add_user
 from conftest import IN_CI
 
 CHROMIUM = "/usr/bin/chromium"
@@ -79,16 +76,8 @@ class DemoSite:
         return everyone - self.public_names()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def site() -> Iterator[DemoSite]:
-    import uvicorn
-
     from api.app import create_app
     from ops.demo import load_demo
     from ops.storage import open_registry
@@ -98,19 +87,11 @@ def site() -> Iterator[DemoSite]:
         try:
             load_demo(registry)
             app = create_app(registry)
-            port = _free_port()
-            server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-            thread = threading.Thread(target=server.run, daemon=True)
-            thread.start()
-            deadline = time.monotonic() + 20
-            while not server.started:
-                assert time.monotonic() < deadline, "uvicorn did not start"
-                time.sleep(0.05)
+            server = LocalServer(app)
             try:
-                yield DemoSite(registry, app, f"http://127.0.0.1:{port}")
+                yield DemoSite(registry, app, server.url)
             finally:
-                server.should_exit = True
-                thread.join(timeout=10)
+                server.stop()
         finally:
             registry.close()
 
