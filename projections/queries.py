@@ -16,6 +16,21 @@ from projections.indicators import IndicatorEngine, IndicatorValue
 from projections.periods import Period
 from projections.store import Tx, ViewStore
 
+#: Consent field (152-ФЗ, field by field) -> the key of a mentor row it makes public.
+_PUBLISHED_KEYS = (
+    ("name", "full_name"),
+    ("organization", "organization"),
+    ("municipality", "municipality"),
+    ("forms", "forms"),
+    ("subjects", "subjects"),
+)
+
+
+def consented_profile(row: dict[str, Any]) -> dict[str, Any]:
+    """The keys of a staff mentor row its consent publishes (trainings are the caller's to shape)."""
+    consented = set(row["consent_fields"])
+    return {key: row[key] for field, key in _PUBLISHED_KEYS if field in consented}
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -103,17 +118,7 @@ class Queries:
             consented = set(item["consent_fields"])
             if not consented:
                 continue
-            entry: dict[str, Any] = {"id": item["id"]}
-            if "name" in consented:
-                entry["full_name"] = item["full_name"]
-            if "organization" in consented:
-                entry["organization"] = item["organization"]
-            if "municipality" in consented:
-                entry["municipality"] = item["municipality"]
-            if "forms" in consented:
-                entry["forms"] = item["forms"]
-            if "subjects" in consented:
-                entry["subjects"] = item["subjects"]
+            entry: dict[str, Any] = {"id": item["id"], **consented_profile(item)}
             if "training" in consented:
                 entry["trainings"] = [
                     {"course": t["course"], "provider": t["provider"], "completed_on": t["completed_on"]}

@@ -26,6 +26,7 @@ from api.reads.common import (
     read,
 )
 from api.scope import Scope
+from projections.queries import consented_profile
 from projections.store import Tx
 from registry.values import MentorStatus
 
@@ -111,17 +112,12 @@ def public_entry(row: dict[str, Any]) -> dict[str, Any] | None:
     consented = set(row["consent_fields"])
     if row["status"] != MentorStatus.ACTIVE or not consented:
         return None
-    entry: dict[str, Any] = {"id": row["id"], "visibility": "public", "status": row["status"]}
-    if "name" in consented:
-        entry["full_name"] = row["full_name"]
-    if "organization" in consented:
-        entry["organization"] = row["organization"]
-    if "municipality" in consented:
-        entry["municipality"] = row["municipality"]
-    if "forms" in consented:
-        entry["forms"] = row["forms"]
-    if "subjects" in consented:
-        entry["subjects"] = row["subjects"]
+    entry: dict[str, Any] = {
+        "id": row["id"],
+        "visibility": "public",
+        "status": row["status"],
+        **consented_profile(row),
+    }
     if "training" in consented:
         entry["trainings"] = []
     return entry
