@@ -69,6 +69,7 @@ _MENTEES = "Наставляемые"
 _PAIRS = "Пары и группы"
 _PROGRAMS = "Программы"
 _USERS = "Пользователи"
+_ERASURE = "Персональные данные"
 
 #: REST path (under /api/v1) -> command. POST /api/v1/users (AddUser) is in api/users.py:
 #: the server generates the token there.
@@ -138,6 +139,10 @@ WRITE_ROUTES: tuple[WriteRoute, ...] = (
         c.RetractProgramOutput, "Отозвать ошибочно учтённый продукт", _PROGRAMS,
     ),
     WriteRoute("/users/{user_id}/revoke", c.RevokeUser, "Отозвать доступ пользователя", _USERS),
+    WriteRoute(
+        "/persons/{person_id}/erase", c.ErasePersonalData,
+        "Удалить персональные данные наставника или наставляемого (152-ФЗ)", _ERASURE,
+    ),
 )
 
 WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)

@@ -132,6 +132,7 @@ from ops.ops_cli import (  # noqa: E402
     restore_command,
     template_command,
 )
+from ops.privacy_cli import cipher_key_command, erase_command  # noqa: E402
 from ops.projection_cli import project_command, rebuild_command, report_app  # noqa: E402
 from ops.transparency_cli import (  # noqa: E402
     checkpoint_command,
@@ -155,6 +156,8 @@ app.command("import")(import_command)
 app.command("export-log")(export_log_command)
 app.command("restore")(restore_command)
 app.command("doctor")(doctor_command)
+app.command("erase")(erase_command)
+app.command("cipher-key")(cipher_key_command)
 app.add_typer(keys_app, name="keys")
 app.command("checkpoint")(checkpoint_command)
 app.add_typer(proof_app, name="proof")

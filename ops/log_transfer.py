@@ -16,6 +16,11 @@ Restore keeps positions too: reports state the log position they were computed a
 leave gaps in the positions (a transaction refused for a version conflict still consumes a number of
 the sequence); restore recreates the same gaps, so position N names the same event in both stores.
 
+Personal data travel sealed (registry/sealing.py): the export writes the key table beside the log,
+in `<file>.keys` (one line per person: `subject_id`, `key` in base64, or null once erased). That
+file opens everyone's personal data: keep it apart from the log and as safe as the database. An
+export made after an erasure holds neither the person's key nor their data.
+
 Restore refuses a store that holds any event (even the seeded reference lists: the log brings its
 own), checks the whole file before writing anything, and inserts in chunks of `CHUNK` events (one
 huge insert hangs on PostgreSQL). A restore interrupted half-way leaves a partial log: empty the
@@ -39,8 +44,9 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification, StoredEvent
 
-from ops.storage import ensure_schema, eventsourcing_env, parse_database_url
+from ops.storage import parse_database_url, registry_on
 from registry.application import Registry
+from registry.sealing import PersonalKeyMissing
 
 CHUNK = 1000
 Progress = Callable[[int, int], None]
@@ -143,6 +149,39 @@ def export_log(registry: Registry, out: IO[str], progress: Progress | None = Non
     return TransferSummary(count, last, gaps, round(time.perf_counter() - started, 3))
 
 
+def keys_path(log_path: Path) -> Path:
+    """Where the key table of an export goes: beside the log, `<file>.keys`."""
+    return log_path.with_name(log_path.name + ".keys")
+
+
+def export_keys(registry: Registry, out: IO[str]) -> int:
+    """Write the key table (tombstones included, so an erasure survives the move)."""
+    count = 0
+    for subject, key in registry.keys.entries():
+        encoded = base64.b64encode(key).decode("ascii") if key is not None else None
+        out.write(json.dumps({"subject_id": str(subject), "key": encoded}) + "\n")
+        count += 1
+    return count
+
+
+def read_keys(path: Path) -> list[tuple[UUID, bytes | None]]:
+    """The entries of a keys file, all checked before any is used."""
+    if not path.is_file():
+        raise LogTransferError(f"Файл ключей не найден: {path}")
+    entries = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                key = base64.b64decode(data["key"], validate=True) if data["key"] is not None else None
+                entries.append((UUID(data["subject_id"]), key))
+            except (ValueError, KeyError, TypeError) as error:
+                raise LogTransferError(f"Файл ключей, строка {number}: некорректная запись ({error})") from None
+    return entries
+
+
 # -- reading a file -------------------------------------------------------------------------------
 
 
@@ -204,10 +243,7 @@ def check_file(path: Path, registry: Registry) -> tuple[int, int]:
         try:
             registry.mapper.to_domain_event(record.event)
         except Exception as error:  # noqa: BLE001 - whatever fails, the event cannot be restored here
-            raise LogTransferError(
-                f"Событие на позиции {record.position} ({record.event.topic}) не читается этой "
-                f"версией реестра: {error}"
-            ) from None
+            raise _undecodable(record, error) from None
         count += 1
         last = record.position
     if count == 0:
@@ -215,14 +251,25 @@ def check_file(path: Path, registry: Registry) -> tuple[int, int]:
     return count, last
 
 
+def _undecodable(record: Record, error: Exception) -> LogTransferError:
+    if isinstance(error.__cause__, PersonalKeyMissing):  # the mapper wraps what the transcoding raised
+        return LogTransferError(
+            f"Событие на позиции {record.position} ({record.event.topic}) содержит персональные "
+            "данные, а ключа к ним нет: укажите файл ключей, выгруженный вместе с журналом "
+            "(--keys, по умолчанию <файл>.keys)"
+        )
+    return LogTransferError(
+        f"Событие на позиции {record.position} ({record.event.topic}) не читается этой "
+        f"версией реестра: {error}"
+    )
+
+
 # -- writing the store ----------------------------------------------------------------------------
 
 
-def open_bare(database_url: str, schema: str | None = None) -> Registry:
+def open_bare(database_url: str, schema: str | None = None, *, cipher_key: str | None = None) -> Registry:
     """The registry on a store, tables created, nothing seeded (the log brings its own lists)."""
-    location = parse_database_url(database_url, schema)
-    ensure_schema(location)
-    return Registry(env=eventsourcing_env(location))
+    return registry_on(parse_database_url(database_url, schema), cipher_key=cipher_key)
 
 
 def require_empty(registry: Registry) -> None:
@@ -309,9 +356,14 @@ def insert_records(
     return TransferSummary(count, last, gaps, round(time.perf_counter() - started, 3))
 
 
-def restore_log(registry: Registry, path: Path, progress: Progress | None = None) -> TransferSummary:
-    """Load an export into an empty store: check the whole file, then insert it in chunks."""
+def restore_log(
+    registry: Registry, path: Path, progress: Progress | None = None, *, keys: Path | None = None
+) -> TransferSummary:
+    """Load an export into an empty store: keys first, check the whole file, then insert in chunks."""
     require_empty(registry)
+    keys = keys or (keys_path(path) if keys_path(path).is_file() else None)
+    if keys is not None:
+        registry.keys.load(read_keys(keys))
     total, _ = check_file(path, registry)
     return insert_records(registry, read_records(path), total=total, progress=progress)
 

@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from ops.runtime import LogFormat, load_settings, registry_from_settings
+from ops.runtime import LogFormat, cipher_key_of, load_settings, registry_from_settings
 
 console = Console(stderr=True, soft_wrap=True)  # paths and messages stay whole lines
 
@@ -180,10 +180,18 @@ def _print_import(result) -> None:  # type: ignore[no-untyped-def]
 
 def export_log_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="Файл .jsonl (или «-» — в стандартный вывод)")],
+    keys: Annotated[
+        Path | None,
+        typer.Option("--keys", help="Куда записать ключи персональных данных (по умолчанию <файл>.keys)"),
+    ] = None,
     log_format: LogFormat = None,
 ) -> None:
-    """Выгрузить весь журнал событий в JSON Lines, в порядке записи (для переноса и архива)."""
-    from ops.log_transfer import export_log
+    """Выгрузить весь журнал событий в JSON Lines, в порядке записи (для переноса и архива).
+
+    Рядом пишется файл ключей персональных данных (<файл>.keys): без него персональные данные
+    из выгрузки не восстановить, а с ним они читаются — храните его отдельно и как саму базу.
+    """
+    from ops.log_transfer import export_keys, export_log, keys_path
 
     settings = load_settings(log_format or "console")
     registry = registry_from_settings(settings)
@@ -199,14 +207,30 @@ def export_log_command(
                     registry, out, progress=lambda done, total: progress.update(task, completed=done, total=total)
                 )
             partial.replace(output)
+        keys_file = keys or (keys_path(output) if str(output) != "-" else None)
+        if keys_file is not None:
+            keys_file.parent.mkdir(parents=True, exist_ok=True)
+            with keys_file.open("w", encoding="utf-8") as out:
+                key_count = export_keys(registry, out)
     finally:
         registry.close()
-    console.print(f"Выгружено событий: {summary.events}, позиция журнала {summary.position}, "
-                  f"за {summary.seconds:.1f} с." + (f" → {output}" if str(output) != "-" else ""))
+    message = f"Выгружено событий: {summary.events}, позиция журнала {summary.position}, за {summary.seconds:.1f} с."
+    if str(output) != "-":
+        message += f" → {output}"
+    message += (
+        f"; ключей персональных данных: {key_count} → {keys_file}"
+        if keys_file is not None
+        else "; ключи персональных данных не выгружены (укажите --keys)"
+    )
+    console.print(message)
 
 
 def restore_command(
     file: Annotated[Path, typer.Argument(help="Файл, выгруженный командой export-log", show_default=False)],
+    keys: Annotated[
+        Path | None,
+        typer.Option("--keys", help="Файл ключей персональных данных (по умолчанию <файл>.keys, если есть)"),
+    ] = None,
     rebuild: Annotated[
         bool, typer.Option("--rebuild/--no-rebuild", help="Пересобрать представления после загрузки")
     ] = True,
@@ -227,7 +251,7 @@ def restore_command(
 
     settings = load_settings(log_format or "console")
     try:
-        registry = open_bare(settings.database_url, settings.database_schema)
+        registry = open_bare(settings.database_url, settings.database_schema, cipher_key=cipher_key_of(settings))
     except StorageConfigError as error:
         console.print(f"[red]Ошибка настройки базы данных: {error}[/red]")
         raise typer.Exit(2) from None
@@ -240,7 +264,8 @@ def restore_command(
         with _progress() as progress:
             task = progress.add_task("Загрузка журнала", total=None)
             summary = restore_log(
-                registry, file, progress=lambda done, total: progress.update(task, completed=done, total=total)
+                registry, file, keys=keys,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
         console.print(
             f"Загружено событий: {summary.events}, позиция журнала {summary.position}"
@@ -275,7 +300,7 @@ def doctor_command() -> None:
 
     marks = {OK: "[green]✓[/green]", WARNING: "[yellow]![/yellow]", ERROR: "[red]✗[/red]"}
     findings = diagnose()
-    out = Console()
+    out = Console(soft_wrap=True)  # a finding stays one line, whatever the terminal width
     for finding in findings:
         out.print(f"{marks[finding.level]} {finding.message}", highlight=False)
     errors = sum(1 for f in findings if f.level == ERROR)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from eventsourcing.persistence import MapperDeserialisationError
 
 from ops.logs import configure_logging
 from ops.settings import Settings
@@ -27,12 +28,25 @@ def load_settings(log_format: str | None = None) -> Settings:
     return settings
 
 
+def cipher_key_of(settings: Settings) -> str | None:
+    """The whole-store cipher key, if the deployment set one."""
+    return settings.cipher_key.get_secret_value() if settings.cipher_key else None
+
+
 def registry_from_settings(settings: Settings) -> Registry:
     """Open the configured store; a bad URL or an unreachable server ends the command clearly."""
     try:
-        return open_registry(settings.database_url, settings.database_schema)
+        return open_registry(settings.database_url, settings.database_schema, cipher_key=cipher_key_of(settings))
     except StorageConfigError as error:
         typer.secho(f"Ошибка настройки базы данных: {error}", err=True, fg="red")
+        raise typer.Exit(2) from None
+    except MapperDeserialisationError:
+        typer.secho(
+            "События базы не расшифровываются: база зашифрована, а ключ REESTR_CIPHER_KEY не задан "
+            "или не тот",
+            err=True,
+            fg="red",
+        )
         raise typer.Exit(2) from None
     except Exception as error:  # driver errors differ by store; all mean "cannot open it"
         typer.secho(

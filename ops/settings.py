@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,3 +25,7 @@ class Settings(BaseSettings):
     log_level: str = "info"
     log_format: str = Field(default="json", pattern="^(json|console)$")
     signing_key_path: Path | None = None
+    cipher_key: SecretStr | None = Field(
+        default=None,
+        description="Encrypt every stored event (AES-256-GCM, the library's cipher); `reestr cipher-key` makes one",
+    )

@@ -76,16 +76,17 @@ def redacted_url(url: str) -> str:
     return url
 
 
-def eventsourcing_env(location: StoreLocation) -> dict[str, str]:
+def eventsourcing_env(location: StoreLocation, cipher_key: str | None = None) -> dict[str, str]:
     """The library's own settings, derived from ours so users never set them by hand."""
+    env = {"CIPHER_TOPIC": CIPHER_TOPIC, "CIPHER_KEY": cipher_key} if cipher_key else {}
     if location.kind == "sqlite":
         assert location.sqlite_path is not None
-        return {
+        return env | {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": location.sqlite_path,
             "SQLITE_LOCK_TIMEOUT": "10",
         }
-    env = {
+    env |= {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": location.dbname or "",
         "POSTGRES_HOST": location.host or "127.0.0.1",
@@ -97,6 +98,10 @@ def eventsourcing_env(location: StoreLocation) -> dict[str, str]:
     if location.schema:
         env["POSTGRES_SCHEMA"] = location.schema
     return env
+
+
+#: The library's AES-GCM cipher on the `cryptography` package (already ours for the signatures).
+CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
 
 
 def ensure_schema(location: StoreLocation) -> None:
@@ -125,10 +130,22 @@ def open_registry(
     database_url: str,
     schema: str | None = None,
     clock: Callable[[], date] = date.today,
+    *,
+    cipher_key: str | None = None,
 ) -> Registry:
     """The registry on the store the URL names, tables created, reference lists seeded."""
-    location = parse_database_url(database_url, schema)
-    ensure_schema(location)
-    registry = Registry(env=eventsourcing_env(location), clock=clock)
+    registry = registry_on(parse_database_url(database_url, schema), clock, cipher_key=cipher_key)
     registry.seed_reference_lists()
     return registry
+
+
+def registry_on(
+    location: StoreLocation, clock: Callable[[], date] = date.today, *, cipher_key: str | None = None
+) -> Registry:
+    """The registry on a store with its key table, tables created, nothing seeded."""
+    from ops.personal_keys import personal_keys_for  # it builds on this module
+
+    ensure_schema(location)
+    return Registry(
+        env=eventsourcing_env(location, cipher_key), clock=clock, keys=personal_keys_for(location)
+    )

@@ -24,13 +24,12 @@ from typing import Annotated, Any, Self
 import typer
 from rich.console import Console
 
-from ops.runtime import load_settings
+from ops.runtime import cipher_key_of, load_settings
 from ops.storage import (
     StorageConfigError,
-    ensure_schema,
-    eventsourcing_env,
     parse_database_url,
     redacted_url,
+    registry_on,
 )
 from projections.transparency.checkpoints import (
     Checkpoint,
@@ -138,8 +137,7 @@ def _open_store(settings: Any) -> Registry:
     """
     try:
         location = parse_database_url(settings.database_url, settings.database_schema)
-        ensure_schema(location)
-        return Registry(env=eventsourcing_env(location))
+        return registry_on(location, cipher_key=cipher_key_of(settings))
     except StorageConfigError as error:
         raise _fail(f"Ошибка настройки базы данных: {error}", 2) from None
     except Exception as error:  # noqa: BLE001 - driver errors differ by store; all mean "cannot open it"

@@ -42,7 +42,7 @@ def cli_actor() -> Actor:
     return Actor(user_id=f"cli:{name}", role=Role.ADMIN)
 
 
-def _refused(error: RegistryError) -> typer.Exit:
+def refused(error: RegistryError) -> typer.Exit:
     console.print(f"[red]Отказано: {error.message}[/red]")
     for problem in error.problems:
         if problem.message != error.message:
@@ -78,7 +78,7 @@ def add(
         )
         result = registry.execute(command, cli_actor())
     except RegistryError as error:
-        raise _refused(error) from None
+        raise refused(error) from None
     finally:
         registry.close()
     console.print(
@@ -135,7 +135,7 @@ def revoke(
         command = parse_command(c.RevokeUser, {"user_id": user_id, "reason": reason})
         registry.execute(command, cli_actor())
     except RegistryError as error:
-        raise _refused(error) from None
+        raise refused(error) from None
     finally:
         registry.close()
     console.print(f"Доступ пользователя {user_id} отозван.")

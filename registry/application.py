@@ -13,7 +13,7 @@ from uuid import UUID
 import structlog
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from registry.base import recording_as
 from registry.commands import Command
@@ -28,6 +28,13 @@ from registry.errors import (
 from registry.handlers import HANDLERS, Handler
 from registry.idempotency import CommandRecord, command_record_id
 from registry.reference import DEFAULT_LISTS, ReferenceList, reference_list_id
+from registry.sealing import (
+    MemoryPersonalKeys,
+    PersonalKeys,
+    SealingMapper,
+    erasures_in,
+    people_in,
+)
 from registry.transcodings import register_registry_transcodings
 from registry.values import Actor, EventMeta, Role
 
@@ -58,6 +65,13 @@ class CommandResult:
     replayed: bool = False
 
 
+def _durable(env: dict[str, str]) -> bool:
+    module = env.get("PERSISTENCE_MODULE", "")
+    if module.endswith("postgres"):
+        return True
+    return module.endswith("sqlite") and ":memory:" not in env.get("SQLITE_DBNAME", ":memory:")
+
+
 class Registry(Application[UUID]):
     """The regional registry of mentors: every fact an event, every command all-or-nothing."""
 
@@ -65,15 +79,36 @@ class Registry(Application[UUID]):
     env = {"AGGREGATE_CACHE_MAXSIZE": "20000"}
 
     def __init__(
-        self, env: dict[str, str] | None = None, clock: Callable[[], date] = date.today
+        self,
+        env: dict[str, str] | None = None,
+        clock: Callable[[], date] = date.today,
+        keys: PersonalKeys | None = None,
     ) -> None:
+        if keys is None and _durable(env or {}):
+            # Keys kept only in memory would leave a durable log's personal data unreadable.
+            raise ValueError("a registry on a durable store needs its key table: pass keys=")
+        self.keys: PersonalKeys = keys if keys is not None else MemoryPersonalKeys()
         super().__init__(env)
         self.clock = clock
         self._handlers: dict[type[Command], Handler] = HANDLERS
 
+    def construct_mapper(self) -> Mapper[UUID]:
+        mapper = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=SealingMapper)
+        mapper.keys = self.keys  # type: ignore[attr-defined]
+        return mapper
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
-        register_registry_transcodings(transcoder)
+        register_registry_transcodings(transcoder, self.keys)
+
+    def _record(self, processing_event: Any) -> Any:
+        # New people's keys in one write before their events, not one commit per person.
+        self.keys.ensure_many(people_in(processing_event.events))
+        recordings = super()._record(processing_event)
+        # The erasure is recorded: only now may the key die (never an erasure without its event).
+        for erased in erasures_in(processing_event.events):
+            self.keys.destroy(erased)
+        return recordings
 
     # -- commands ----------------------------------------------------------------------------
 
@@ -219,6 +254,10 @@ class Registry(Application[UUID]):
         return self.events.get(aggregate_id)
 
     # -- set-up -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        super().close()
+        self.keys.close()
 
     def seed_reference_lists(self) -> int:
         """Create the default reference lists a new registry starts with; returns events recorded."""

@@ -96,3 +96,13 @@ def require_reason(reason: str | None, *, field: str = "reason") -> str:
     text = (reason or "").strip()
     require(bool(text), rule="reason_required", field=field, message="Нужно указать причину")
     return text
+
+
+def require_not_erased(aggregate: Any) -> None:
+    """Nothing personal is recorded again for a person whose personal data were erased."""
+    require(
+        not getattr(aggregate, "erased", False),
+        rule="personal_data_erased",
+        field="person",
+        message="Персональные данные этого человека удалены: изменить их нельзя",
+    )

@@ -384,6 +384,13 @@ class RevokeUser(Command):
     reason: Reason
 
 
+class ErasePersonalData(Command):
+    """Erase a mentor's or mentee's personal data (152-ФЗ): their key is destroyed, counts stay."""
+
+    person_id: UUID
+    reason: Reason
+
+
 def _concrete(base: type[Command]) -> list[type[Command]]:
     found = []
     for sub in base.__subclasses__():

@@ -7,7 +7,15 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from registry.base import RegistryAggregate, pinned, require, require_not_future, require_reason
+from registry.base import (
+    RegistryAggregate,
+    pinned,
+    require,
+    require_not_erased,
+    require_not_future,
+    require_reason,
+)
+from registry.sealing import ERASED_PERSON
 from registry.values import MenteeCategory, PersonalData
 
 
@@ -28,6 +36,7 @@ class Mentee(RegistryAggregate):
         self.organization_id = organization_id
         self._set_details(category, person, birth_year, work_started_on)
         self.registered_on = registered_on
+        self.erased = False
         self.details_source = 1
         # pair id -> form of mentoring, for the pairs this mentee is in now
         self.active_pairs: dict[str, str] = {}
@@ -50,7 +59,7 @@ class Mentee(RegistryAggregate):
             organization_id=organization_id,
             category=category,
             person=person,
-            birth_year=birth_year,
+            birth_year=_counted_year(person, birth_year),
             work_started_on=work_started_on,
             registered_on=registered_on,
         )
@@ -77,11 +86,12 @@ class Mentee(RegistryAggregate):
         reason: str,
         today: date,
     ) -> None:
+        require_not_erased(self)
         _require_details(category, person, birth_year, work_started_on, today)
         self._details_corrected(
             category=category,
             person=person,
-            birth_year=birth_year,
+            birth_year=_counted_year(person, birth_year),
             work_started_on=work_started_on,
             corrects_version=self.details_source,
             reason=require_reason(reason),
@@ -99,6 +109,16 @@ class Mentee(RegistryAggregate):
     ) -> None:
         self._set_details(category, person, birth_year, work_started_on)
         self.details_source = self.version + 1
+
+    def erase_personal_data(self, reason: str) -> None:
+        """Erasure (152-ФЗ): name and birth date become unreadable; the birth year still counts."""
+        require_not_erased(self)
+        self._personal_data_erased(reason=require_reason(reason))
+
+    @event("PersonalDataErased")
+    def _personal_data_erased(self, reason: str) -> None:
+        self.person = ERASED_PERSON
+        self.erased = True
 
     def enroll(self, pair_id: UUID, form: str) -> None:
         """Join a pair; never two active pairs of the same form at once."""
@@ -120,6 +140,11 @@ class Mentee(RegistryAggregate):
     @event("LeftPair")
     def _left(self, pair_id: UUID) -> None:
         self.active_pairs.pop(str(pair_id), None)
+
+
+def _counted_year(person: PersonalData, birth_year: int | None) -> int | None:
+    # Stored beside the sealed birth date, so the age bands survive the person's erasure.
+    return person.birth_date.year if person.birth_date else birth_year
 
 
 def _require_details(

@@ -7,7 +7,15 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from registry.base import RegistryAggregate, pinned, require, require_not_future, require_reason
+from registry.base import (
+    RegistryAggregate,
+    pinned,
+    require,
+    require_not_erased,
+    require_not_future,
+    require_reason,
+)
+from registry.sealing import ERASED_PERSON
 from registry.values import (
     PUBLISHABLE_FIELDS,
     Document,
@@ -44,6 +52,7 @@ class Mentor(RegistryAggregate):
         self.profile = profile
         self.capacity = capacity
         self.applied_on = applied_on
+        self.erased = False
         self.status = MentorStatus.PENDING.value
         self.status_since = applied_on
         self.status_reason: str | None = None
@@ -131,6 +140,7 @@ class Mentor(RegistryAggregate):
     def update_profile(
         self, person: PersonalData, profile: MentorProfile, capacity: int | None
     ) -> None:
+        require_not_erased(self)
         self._require_status(
             {MentorStatus.PENDING, MentorStatus.ACTIVE, MentorStatus.SUSPENDED}, "изменить анкету"
         )
@@ -155,6 +165,7 @@ class Mentor(RegistryAggregate):
         self, fields: list[str], document: Document | None, effective_date: date, today: date
     ) -> None:
         """Consent is field by field (152-ФЗ art. 10.1); a new consent replaces the previous one."""
+        require_not_erased(self)
         require_not_future(effective_date, field="effective_date", today=today)
         require(bool(fields), rule="consent_fields", field="fields", message="Не выбрано ни одного поля")
         unknown = sorted(set(fields) - set(PUBLISHABLE_FIELDS))
@@ -180,6 +191,17 @@ class Mentor(RegistryAggregate):
     @event("ConsentWithdrawn")
     def _consent_withdrawn(self, effective_date: date) -> None:
         self.consented_fields = []
+
+    def erase_personal_data(self, reason: str) -> None:
+        """Erasure (152-ФЗ): the personal data become unreadable and consent ends; counts stay."""
+        require_not_erased(self)
+        self._personal_data_erased(reason=require_reason(reason))
+
+    @event("PersonalDataErased")
+    def _personal_data_erased(self, reason: str) -> None:
+        self.person = ERASED_PERSON
+        self.consented_fields = []
+        self.erased = True
 
     # -- training --------------------------------------------------------------------------
 

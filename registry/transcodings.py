@@ -12,12 +12,12 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from registry.sealing import PersonalKeys, register_sealing
 from registry.values import (
     Contingent,
     Document,
     EventMeta,
     MentorProfile,
-    PersonalData,
     TrainingRecord,
 )
 
@@ -53,15 +53,16 @@ class DataclassAsDict(Transcoding):
 DATACLASS_NAMES: dict[type, str] = {
     EventMeta: "event_meta",
     Document: "document",
-    PersonalData: "personal_data",
     Contingent: "contingent",
     MentorProfile: "mentor_profile",
     TrainingRecord: "training_record",
 }
 
 
-def register_registry_transcodings(transcoder: JSONTranscoder) -> None:
+def register_registry_transcodings(transcoder: JSONTranscoder, keys: PersonalKeys) -> None:
     """Register every type registry events carry beyond the library's defaults."""
     transcoder.register(DateAsISO())
     for cls, name in DATACLASS_NAMES.items():
         transcoder.register(DataclassAsDict(cls, name))
+    # PersonalData is sealed per person (registry/sealing.py), never written in clear.
+    register_sealing(transcoder, keys)

@@ -151,6 +151,8 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
         f"/programs/{p}/outputs/{w.output(p)}/retract", {"reason": "Учтено дважды"}))(w.program(w.org_a))),
     c.AddUser: (False, lambda w: ("/users", {"name": "Новый аудитор", "role": "auditor"})),
     c.RevokeUser: (False, lambda w: (f"/users/{w.user()}/revoke", {"reason": "Уволился"})),
+    c.ErasePersonalData: (False, lambda w: (f"/persons/{w.mentee(w.org_a)}/erase", {
+        "reason": "Заявление об удалении № 5"})),
 }
 
 

@@ -22,7 +22,9 @@ from test_import_support import invoke, seed
 from ops.log_transfer import (
     CHUNK,
     LogTransferError,
+    export_keys,
     export_log,
+    keys_path,
     notifications,
     open_bare,
     restore_log,
@@ -118,6 +120,8 @@ def assert_same_log(source: Registry, target: Registry) -> None:
 def _export(registry: Registry, path: Path) -> Path:
     with path.open("w", encoding="utf-8") as out:
         summary = export_log(registry, out)
+    with keys_path(path).open("w", encoding="utf-8") as out:
+        export_keys(registry, out)
     assert summary.position == registry.position()
     return path
 
@@ -213,6 +217,25 @@ def test_the_export_is_readable_by_people(memory_registry, tmp_path: Path) -> No
     assert applied["data"]["applied_on"] == "2021-09-01"
     assert applied["meta"]["user_id"].startswith("curator") and applied["recorded_at"][:2] == "20"
     assert json.loads(applied["state"])["applied_on"]  # the stored state, as stored
+
+
+def test_personal_data_need_the_keys_file(tmp_path: Path) -> None:
+    source = open_registry(f"sqlite:///{tmp_path / 'source.sqlite3'}", clock=lambda: TODAY)
+    ids = seed(source)
+    Region(source).active_mentor(ids["school"], full_name="Королёва Анна")
+    path = _export(source, tmp_path / "log.jsonl")
+    assert "Королёва" not in json.dumps([json.loads(line)["state"] for line in path.open()])  # sealed
+    keys_path(path).rename(tmp_path / "elsewhere.keys")
+    target = open_bare(f"sqlite:///{tmp_path / 'target.sqlite3'}")
+    try:
+        with pytest.raises(LogTransferError, match="ключа к ним нет: укажите файл ключей"):
+            restore_log(target, path)
+        assert target.position() == 0  # refused before anything was written
+        restore_log(target, path, keys=tmp_path / "elsewhere.keys")
+        assert stored(target) == stored(source) and aggregates(target) == aggregates(source)
+    finally:
+        source.close()
+        target.close()
 
 
 def test_restore_refuses_a_store_that_holds_events(memory_registry, tmp_path: Path) -> None:

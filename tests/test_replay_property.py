@@ -31,6 +31,7 @@ KINDS = [
     "train", "correct_training", "mentee", "correct_mentee", "contingent", "correct_contingent",
     "checklist", "reopen", "target", "program", "output", "retract", "add_form", "retire_form", "close",
     *["pair"] * 5, *["add"] * 2, *["complete", "dissolve"] * 2, "correct_start",
+    "erase",  # a person's personal data erased: their old events then replay without them
     *["repeat"] * 2,  # send the previous command again, as a client retrying after a timeout
 ]
 
@@ -110,6 +111,8 @@ class World:
                 return c.GiveConsent(mentor_id=mentor, fields=["name", "forms", "training", "email"][: 1 + j % 4], effective_date=day, command_id=cid)
             case "withdraw":
                 return c.WithdrawConsent(mentor_id=mentor, effective_date=day, command_id=cid)
+            case "erase":
+                return c.ErasePersonalData(person_id=mentor if j % 2 else mentee, reason=reason, command_id=cid)
             case "train":
                 return c.RecordTraining(mentor_id=mentor, course="Курс", provider="ИРО", hours=j or None, completed_on=day, command_id=cid)
             case "correct_training":

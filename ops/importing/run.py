@@ -48,6 +48,7 @@ from ops.storage import eventsourcing_env, parse_database_url
 from registry.application import CommandResult, Registry
 from registry.errors import InvalidCommand, RegistryError
 from registry.idempotency import command_record_id
+from registry.sealing import MemoryPersonalKeys
 from registry.validation import parse_command
 from registry.values import Actor, Role
 
@@ -227,7 +228,13 @@ class _Importer:
     def dry_run(self, planned: list[tuple[RowPlan, list[str]]]) -> None:
         if not planned:
             return
-        copy = Registry(env=eventsourcing_env(parse_database_url("sqlite:///:memory:")), clock=self.registry.clock)
+        # The copy reads the real keys but keeps the keys of its own new people to itself.
+        # It reads the stored records as they are, so it needs the store's cipher key too.
+        copy = Registry(
+            env=eventsourcing_env(parse_database_url("sqlite:///:memory:"), self.registry.env.get("CIPHER_KEY")),
+            clock=self.registry.clock,
+            keys=MemoryPersonalKeys(base=self.registry.keys),
+        )
         try:
             copy_log(self.registry, copy)
             for done, (plan, ids) in enumerate(planned, start=1):

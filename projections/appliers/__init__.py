@@ -7,7 +7,7 @@ Several appliers may share a topic: `public` derives the public page's tables fr
 others have just changed, so it runs after them (`stage=DERIVED`).
 """
 
-from projections.appliers import mentors, pairs, programs, public, units  # noqa: F401  (they register)
+from projections.appliers import erasure, mentors, pairs, programs, public, units  # noqa: F401  (they register)
 from projections.appliers.base import APPLIERS, Applier
 
 __all__ = ["APPLIERS", "Applier"]
