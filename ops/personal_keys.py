@@ -148,6 +148,9 @@ class SQLitePersonalKeys(_CachedKeys):
         super().__init__()
         self._db = sqlite3.connect(path, check_same_thread=False, timeout=10, isolation_level=None)
         self._db.execute("PRAGMA secure_delete = ON")
+        # A new key need not reach the disk on its own: the write-ahead log is replayed in order,
+        # so the events' own durable commit, later in the same log, makes the key durable too.
+        self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute(
             f"CREATE TABLE IF NOT EXISTS {TABLE} (subject_id TEXT PRIMARY KEY, key BLOB, "
             "created_at TEXT NOT NULL, erased_at TEXT)"
@@ -195,6 +198,8 @@ class PostgresPersonalKeys(_CachedKeys):
 
         super().__init__()
         self._conn = psycopg.connect(**postgres_connect_kwargs(location), autocommit=True)
+        # As on SQLite: the events' synchronous commit flushes the WAL up to and past the key.
+        self._conn.execute("SET synchronous_commit = off")
         self._table = (
             sql.Identifier(location.schema, TABLE) if location.schema else sql.Identifier(TABLE)
         )
@@ -225,6 +230,7 @@ class PostgresPersonalKeys(_CachedKeys):
 
     def _tombstone(self, subject: UUID) -> int:
         with self._conn.transaction():
+            self._conn.execute("SET LOCAL synchronous_commit = on")  # an erasure is durable at once
             changed = self._conn.execute(
                 self._q("UPDATE {} SET key = NULL, erased_at = %s WHERE subject_id = %s AND key IS NOT NULL"),
                 (_now(), str(subject)),
