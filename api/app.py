@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
 from api import audit, public, reads, reports, users
+from api.freshness import Freshness
 from api.problems import add_problem_schema, install_problem_handlers, with_position
 from api.writes import AfterWrite, write_router
 from projections.projector import Projector
@@ -39,7 +40,8 @@ def create_app(
 
     The app owns the read models: `views` (by default `open_view_store(registry)`, beside the
     events) are caught up here, at startup, and again after every successful write, before the
-    response, so a client always reads its own writes; `app.state.views` and
+    response, so a client always reads its own writes (and on reads, when another process has
+    written: `api.freshness`); `app.state.views` and
     `app.state.projector` serve every read router. `after_write(result)` runs after that catch-up;
     if either fails, the write stays recorded and the failure is logged. (`registry` None: an app
     that only serves its OpenAPI document.)
@@ -62,6 +64,7 @@ def create_app(
         app.state.views = views if views is not None else open_view_store(registry)
         app.state.projector = Projector(registry, app.state.views)
         app.state.projector.catch_up()
+        app.state.freshness = Freshness(app.state.projector)
     install_problem_handlers(app)
 
     @app.get(

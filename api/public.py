@@ -30,6 +30,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, Field
 
+from api.freshness import refresh_views
 from api.problems import problem_responses
 from projections.public import Directory, Facets, PublicFilter
 from projections.store import ViewStore
@@ -50,6 +51,7 @@ _TEMPLATES = Environment(
 
 def directory_of(request: Request) -> Directory:
     """The app's public directory over its views (made on first use, kept for the filter lists)."""
+    refresh_views(request.app)
     views: ViewStore = request.app.state.views
     directory: Directory | None = getattr(request.app.state, "public_directory", None)
     if directory is None or directory.store is not views:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
+from api.freshness import refresh_views
 from api.problems import ApiProblem, problem_responses, with_position
 from api.scope import ReadScope
 from projections.store import Tx, ViewStore
@@ -22,6 +23,7 @@ T = TypeVar("T")
 
 
 def views_of(request: Request) -> ViewStore:
+    refresh_views(request.app)
     views: ViewStore = request.app.state.views
     return views
 
