@@ -24,6 +24,7 @@ from ops.storage import (
 OK, WARNING, ERROR = "ok", "warning", "error"
 EVENTS_TABLE = "registry_events"  # PostgreSQL: `<application name>_events`
 SQLITE_EVENTS_TABLE = "stored_events"
+KEYS_TABLE = "personal_keys"  # ops/personal_keys.py
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,11 @@ def diagnose(settings: Settings | None = None) -> list[Finding]:
         findings.append(Finding(ERROR, f"Адрес базы REESTR_DATABASE_URL={redacted_url(url)} не годится: {error}"))
         return findings
     findings.append(Finding(OK, f"Адрес базы понятен: {location.describe()}"))
+    ciphered = settings.cipher_key is not None
     if location.kind == "sqlite":
-        findings.extend(_check_sqlite(location))
+        findings.extend(_check_sqlite(location, ciphered))
     else:
-        findings.extend(_check_postgres(location))
+        findings.extend(_check_postgres(location, ciphered))
     return findings
 
 
@@ -82,7 +84,7 @@ def _other_settings(settings: Settings) -> Iterator[Finding]:
 # -- SQLite ---------------------------------------------------------------------------------------
 
 
-def _check_sqlite(location: StoreLocation) -> Iterator[Finding]:
+def _check_sqlite(location: StoreLocation, ciphered: bool) -> Iterator[Finding]:
     assert location.sqlite_path is not None
     if location.sqlite_path == ":memory:":
         yield Finding(WARNING, "База в памяти (:memory:): всё записанное пропадёт при остановке реестра")
@@ -101,12 +103,12 @@ def _check_sqlite(location: StoreLocation) -> Iterator[Finding]:
         yield Finding(ERROR, f"Файл базы {path} не открывается: {error}")
         return
     try:
-        yield from _sqlite_contents(conn, path)
+        yield from _sqlite_contents(conn, path, ciphered)
     finally:
         conn.close()
 
 
-def _sqlite_contents(conn: sqlite3.Connection, path: Path) -> Iterator[Finding]:
+def _sqlite_contents(conn: sqlite3.Connection, path: Path, ciphered: bool) -> Iterator[Finding]:
     try:
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -123,12 +125,19 @@ def _sqlite_contents(conn: sqlite3.Connection, path: Path) -> Iterator[Finding]:
     count, last = conn.execute(f"SELECT COUNT(*), MAX(rowid) FROM {SQLITE_EVENTS_TABLE}").fetchone()
     topics = [row[0] for row in conn.execute(f"SELECT DISTINCT topic FROM {SQLITE_EVENTS_TABLE}")]
     yield from _log_findings(count, last, topics)
+    first = conn.execute(f"SELECT state FROM {SQLITE_EVENTS_TABLE} ORDER BY rowid LIMIT 1").fetchone()
+    keys = (
+        conn.execute(f"SELECT COUNT(*), COUNT(*) - COUNT(key) FROM {KEYS_TABLE}").fetchone()
+        if KEYS_TABLE in tables
+        else None
+    )
+    yield from _sealing_findings(bytes(first[0]) if first else None, ciphered, keys, topics)
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------
 
 
-def _check_postgres(location: StoreLocation) -> Iterator[Finding]:
+def _check_postgres(location: StoreLocation, ciphered: bool) -> Iterator[Finding]:
     import psycopg
 
     where = f"{location.host}:{location.port}"
@@ -164,6 +173,19 @@ def _check_postgres(location: StoreLocation) -> Iterator[Finding]:
         ).fetchone() or (0, None)
         topics = [row[0] for row in conn.execute(sql.SQL("SELECT DISTINCT topic FROM {}").format(name))]
         yield from _log_findings(count, last, topics)
+        first = conn.execute(sql.SQL("SELECT state FROM {} ORDER BY notification_id LIMIT 1").format(name)).fetchone()
+        keys_table = conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+            (schema, KEYS_TABLE),
+        ).fetchone()
+        keys = (
+            conn.execute(
+                sql.SQL("SELECT COUNT(*), COUNT(*) - COUNT(key) FROM {}").format(sql.Identifier(schema, KEYS_TABLE))
+            ).fetchone()
+            if keys_table
+            else None
+        )
+        yield from _sealing_findings(bytes(first[0]) if first else None, ciphered, keys, topics)
 
 
 def _postgres_connect_problem(text: str, location: StoreLocation, where: str) -> str:
@@ -211,3 +233,25 @@ def _log_findings(count: int, last: int | None, topics: list[Any]) -> Iterator[F
         yield Finding(OK, f"Все {len(topics)} типов событий журнала знакомы этой версии реестра")
     if not any(str(t).startswith("reestr:ReferenceList.") for t in topics):
         yield Finding(WARNING, "В журнале нет справочников (формы, типы наставников): они создаются при первом запуске")
+
+
+def _sealing_findings(
+    first_state: bytes | None, ciphered: bool, keys: tuple[int, int] | None, topics: list[Any]
+) -> Iterator[Finding]:
+    """Whole-store encryption as configured vs as stored; the key table of personal data."""
+    if first_state is not None:
+        stored_plain = first_state[:1] == b"{"
+        if ciphered and stored_plain:
+            yield Finding(ERROR, "Задан REESTR_CIPHER_KEY, но события записаны без шифрования: с ключом база "
+                                 "не откроется. Шифрование включают до первой записи; уберите ключ из настроек")
+        elif not ciphered and not stored_plain:
+            yield Finding(ERROR, "События зашифрованы, а REESTR_CIPHER_KEY не задан: без ключа база не откроется")
+        elif ciphered:
+            yield Finding(OK, "События зашифрованы ключом REESTR_CIPHER_KEY")
+    people = any(str(t).startswith(("reestr:Mentor.", "reestr:Mentee.")) for t in topics)
+    if keys is not None:
+        total, erased = keys
+        yield Finding(OK, f"Ключи персональных данных: {total - erased} действующих, удалено {erased}")
+    elif people:
+        yield Finding(WARNING, "Таблицы ключей персональных данных нет: персональные данные этого журнала "
+                               "записаны открыто (версией до запечатывания) и стираются только при чтении")

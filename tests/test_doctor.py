@@ -55,6 +55,22 @@ def test_a_healthy_sqlite_store(run, tmp_path: Path) -> None:  # type: ignore[no
     assert "Все" in result.output and "Всё в порядке" in result.output and "✗" not in result.output
 
 
+def test_the_cipher_key_is_checked_against_what_the_store_holds(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from eventsourcing.cryptography import AESCipher
+
+    key = AESCipher.create_key(32)
+    plain, ciphered = f"sqlite:///{tmp_path / 'plain.sqlite3'}", f"sqlite:///{tmp_path / 'ciphered.sqlite3'}"
+    open_registry(plain).close()
+    open_registry(ciphered, cipher_key=key).close()
+    healthy = run("doctor", REESTR_DATABASE_URL=ciphered, REESTR_CIPHER_KEY=key)
+    assert healthy.exit_code == 0 and "События зашифрованы ключом" in healthy.output
+    assert "Ключи персональных данных: 0 действующих, удалено 0" in healthy.output
+    keyless = run("doctor", REESTR_DATABASE_URL=ciphered)
+    assert keyless.exit_code == 1 and "REESTR_CIPHER_KEY не задан" in keyless.output
+    late = run("doctor", REESTR_DATABASE_URL=plain, REESTR_CIPHER_KEY=key)
+    assert late.exit_code == 1 and "записаны без шифрования" in late.output
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
