@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import structlog
@@ -37,6 +37,9 @@ from registry.sealing import (
 )
 from registry.transcodings import register_registry_transcodings
 from registry.values import Actor, EventMeta, Role
+
+if TYPE_CHECKING:
+    from registry.batch import RegistryBatch
 
 log = structlog.get_logger("reestr.registry")
 
@@ -143,45 +146,37 @@ class Registry(Application[UUID]):
         )
         return result
 
+    def execute_batch(self, commands: Sequence[Command], actor: Actor) -> list[CommandResult]:
+        """Decide many commands in order as one unit of work, recorded in one transaction or not at all.
+
+        Raises BatchRefused (index and the command's own error) or BatchTooLarge; see registry/batch.py.
+        """
+        from registry.batch import run_batch  # batch.py builds on this module
+
+        return run_batch(self, commands, actor)
+
+    def batch(self) -> RegistryBatch:
+        """An open unit of work, for callers whose later commands need earlier results (ids)."""
+        from registry.batch import RegistryBatch
+
+        return RegistryBatch(self)
+
     def _execute(self, command: Command, actor: Actor) -> CommandResult:
-        if actor.role not in command.allowed_roles:
-            raise Forbidden(
-                f"Роль «{_ROLE_RU.get(actor.role, actor.role)}» не может выполнять это действие"
-            )
+        self._authorize(command, actor)
         if command.command_id is not None:
             earlier = self._earlier_result(command, actor)
             if earlier is not None:
                 return earlier
-        command_id = command.command_id or uuid.uuid4().hex
-        meta = EventMeta(
-            user_id=actor.user_id,
-            role=str(actor.role),
-            command_id=command_id,
-            organization_id=actor.organization_id,
-            municipality_id=actor.municipality_id,
-        )
         context = CommandContext(self, actor, self.clock())
-        with recording_as(meta):
-            try:
-                primary = self._handlers[type(command)](context, command)
-            except RegistryError:
-                # A concurrent delivery of this very command may have been recorded meanwhile
-                # (it approved the mentor this one finds approved): answer with its result.
-                earlier = self._earlier_result(command, actor) if command.command_id is not None else None
-                if earlier is not None:
-                    return earlier
-                raise
-            changed = context.changed()
-            if command.command_id is not None:
-                changed.append(
-                    CommandRecord(
-                        command_id=command_id,
-                        command_type=type(command).__name__,
-                        payload_sha256=command.payload_sha256(),
-                        aggregate_id=primary.id if primary else None,
-                        versions={str(a.id): a.version for a in changed},
-                    )
-                )
+        try:
+            command_id, primary, changed = self._decide(command, actor, context)
+        except RegistryError:
+            # A concurrent delivery of this very command may have been recorded meanwhile
+            # (it approved the mentor this one finds approved): answer with its result.
+            earlier = self._earlier_result(command, actor) if command.command_id is not None else None
+            if earlier is not None:
+                return earlier
+            raise
         try:
             recordings = self.save(*changed)
         except IntegrityError:
@@ -199,6 +194,40 @@ class Registry(Application[UUID]):
             position=recordings[-1].notification.id if recordings else self.position(),
             events=len(recordings),
         )
+
+    def _authorize(self, command: Command, actor: Actor) -> None:
+        if actor.role not in command.allowed_roles:
+            raise Forbidden(
+                f"Роль «{_ROLE_RU.get(actor.role, actor.role)}» не может выполнять это действие"
+            )
+
+    def _decide(
+        self, command: Command, actor: Actor, context: CommandContext
+    ) -> tuple[str, Aggregate | None, list[Aggregate]]:
+        """Run the command's handler in `context`: its id, primary aggregate and what changed
+        (with its CommandRecord when it carries an id). Nothing is saved here."""
+        command_id = command.command_id or uuid.uuid4().hex
+        meta = EventMeta(
+            user_id=actor.user_id,
+            role=str(actor.role),
+            command_id=command_id,
+            organization_id=actor.organization_id,
+            municipality_id=actor.municipality_id,
+        )
+        with recording_as(meta):
+            primary = self._handlers[type(command)](context, command)
+            changed = context.changed()
+            if command.command_id is not None:
+                changed.append(
+                    CommandRecord(
+                        command_id=command_id,
+                        command_type=type(command).__name__,
+                        payload_sha256=command.payload_sha256(),
+                        aggregate_id=primary.id if primary else None,
+                        versions={str(a.id): a.version for a in changed},
+                    )
+                )
+        return command_id, primary, changed
 
     def _earlier_result(self, command: Command, actor: Actor) -> CommandResult | None:
         """The first result of this command id, for its own sender (or an admin) only."""

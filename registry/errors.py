@@ -79,6 +79,28 @@ class Forbidden(RegistryError):
     code = "forbidden"
 
 
+class BatchRefused(RegistryError):
+    """A command of a batch was refused, so nothing of the batch was recorded.
+
+    `index` is its place in the batch (from 0), `error` its own error; code and problems are its.
+    """
+
+    def __init__(self, index: int, error: RegistryError):
+        super().__init__(
+            f"Пакет не записан: команда № {index + 1} (индекс {index}) отклонена — {error.message}",
+            error.problems,
+        )
+        self.index = index
+        self.error = error
+        self.code = error.code
+
+
+class BatchTooLarge(RegistryError):
+    """A batch would exceed what one transaction may hold; nothing was recorded."""
+
+    code = "batch_too_large"
+
+
 _ENTITY_NAMES_RU = {
     "mentor": "Наставник",
     "mentee": "Наставляемый",

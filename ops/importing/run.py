@@ -1,6 +1,6 @@
 """Importing a file: all of it or none of it, and nothing twice.
 
-How "all or nothing" holds, although the registry records one command per transaction:
+How "all or nothing" holds, although one transaction holds at most one batch of commands:
 
 1. Every row is read, its names resolved (organizations by name, INN or id; mentors and mentees
    by full name within their organization...) and every command it asks for is validated with
@@ -12,8 +12,10 @@ How "all or nothing" holds, although the registry records one command per transa
    for real; the refusal is noted and the dry run goes on with the next row, so that all errors
    of the file are reported at once.
 3. Only when neither step found an error are the rows executed on the real registry, in the same
-   order. What can still refuse a row then is a change someone else recorded between the dry run
-   and this step; the import stops there and says which rows are in. Importing the same file again
+   order, in batches of whole rows (`Registry.batch`: one transaction, aggregates loaded once per
+   batch). What can still refuse a row then is a change someone else recorded between the dry run
+   and this step; nothing of that row's batch is recorded, the import stops there and says how
+   many rows (those of the batches before) are in. Importing the same file again
    completes it without recording anything twice (below).
 
 Idempotent by content: each command's `command_id` is a hash of the kind of file and the row's
@@ -46,6 +48,7 @@ from ops.importing.table import Table, locate
 from ops.log_transfer import copy_log
 from ops.storage import eventsourcing_env, parse_database_url
 from registry.application import CommandResult, Registry
+from registry.batch import RegistryBatch
 from registry.errors import InvalidCommand, RegistryError
 from registry.idempotency import command_record_id
 from registry.sealing import MemoryPersonalKeys
@@ -53,6 +56,10 @@ from registry.validation import parse_command
 from registry.values import Actor, Role
 
 IMPORT_ACTOR = Actor(user_id="import", role=Role.ADMIN)
+# A batch is closed at a row's end once it holds this much: far below the batch's own limits
+# (registry/batch.py), since one row adds only a handful of commands and events.
+BATCH_COMMANDS = 300
+BATCH_EVENTS = 2000
 _PLACEHOLDER = UUID(int=0)
 #: progress(phase, done, total); phases: "check" (the dry run) and "write"
 Progress = Callable[[str, int, int], None]
@@ -134,7 +141,7 @@ def _refusal(step: Step, error: RegistryError) -> list[tuple[str | None, str]]:
 
 
 def _run_row(
-    registry: Registry, plan: RowPlan, ids: list[str], actor: Actor
+    registry: Registry | RegistryBatch, plan: RowPlan, ids: list[str], actor: Actor
 ) -> tuple[list[CommandResult], list[tuple[str | None, str]]]:
     """Execute a row's steps in order; stop at the first refusal and say where it lands."""
     results: dict[str, CommandResult] = {}
@@ -261,20 +268,36 @@ class _Importer:
     # -- 3. for real ----------------------------------------------------------------------------
 
     def write(self, planned: list[tuple[RowPlan, list[str]]]) -> None:
+        # Rows go in batches of whole rows, each batch one transaction (Registry.batch): a refusal
+        # records nothing of its batch, and the rows of the batches before it stay recorded.
         self.report.recorded_rows = self.report.present_rows = self.report.events = 0
+        batch = self.registry.batch()
+        rows: list[tuple[RowPlan, list[CommandResult]]] = []
         for done, (plan, ids) in enumerate(planned, start=1):
-            results, refusal = _run_row(self.registry, plan, ids, self.actor)
+            results, refusal = _run_row(batch, plan, ids, self.actor)
             if refusal:
-                self.report.interrupted = True
-                for column_key, message in refusal:
-                    self.problem(plan.number, column_key, message + (
-                        f" (реестр изменился после проверки; записано строк: {self.report.recorded_rows}. "
-                        "Исправьте и импортируйте тот же файл снова — записанное не повторится)"
-                    ))
+                self._interrupted(plan, refusal)
                 return
-            self._count(results)
-            self._tick("write", done, len(planned))
+            rows.append((plan, results))
+            if batch.commands >= BATCH_COMMANDS or batch.events >= BATCH_EVENTS or done == len(planned):
+                try:
+                    batch.commit()
+                except RegistryError as error:  # another writer changed an aggregate meanwhile
+                    self._interrupted(rows[0][0], _refusal(rows[0][0].steps[0], error))
+                    return
+                for _, committed in rows:
+                    self._count(committed)
+                if self.progress is not None:
+                    self.progress("write", done, len(planned))
+                batch, rows = self.registry.batch(), []
 
+    def _interrupted(self, plan: RowPlan, refusal: list[tuple[str | None, str]]) -> None:
+        self.report.interrupted = True
+        for column_key, message in refusal:
+            self.problem(plan.number, column_key, message + (
+                f" (реестр изменился после проверки; записано строк: {self.report.recorded_rows}. "
+                "Исправьте и импортируйте тот же файл снова — записанное не повторится)"
+            ))
 
 def import_file(
     registry: Registry,

@@ -1,0 +1,248 @@
+"""Many commands as one unit of work: decided in order on shared aggregates, recorded in one save.
+
+Each command goes through the same steps as `Registry.execute` (role, idempotency, handler,
+CommandRecord), but its aggregates come from the batch's workspace: each is loaded once per batch
+(one deep copy out of the aggregate cache, not one per command) and later commands see what
+earlier ones created or changed. The events are gathered command by command, so the log keeps
+the commands' order and each event the `meta` of its own command, and saved in one transaction at
+`commit`. Nothing is saved before: a refused batch leaves the store and the aggregate cache as
+they were (the cache only ever hands out copies, and fast-forwards from the store).
+
+One save must stay bounded (a `save` of ~20,000 events hangs on PostgreSQL, see
+../shared/notes/eventsourcing-9.5.md), so a batch holds at most MAX_COMMANDS commands and
+MAX_EVENTS events; callers cut their work into batches below that.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+import structlog
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from registry.commands import Command
+from registry.context import CommandContext
+from registry.errors import (
+    BatchRefused,
+    BatchTooLarge,
+    Conflict,
+    IdempotencyKeyReused,
+    NotFound,
+    RegistryError,
+)
+from registry.idempotency import command_record_id
+from registry.reference import ReferenceList, reference_list_id
+from registry.values import Actor
+
+if TYPE_CHECKING:
+    from registry.application import CommandResult, Registry
+
+log = structlog.get_logger("reestr.registry")
+
+MAX_COMMANDS = 1000
+MAX_EVENTS = 5000  # a third of the 15,000 that still saved on PostgreSQL in the notes
+
+
+class Workspace:
+    """The aggregates a batch has loaded or created, each loaded once (a copy, never the cache's)."""
+
+    def __init__(self, app: Registry):
+        self._repository = app.repository
+        self._aggregates: dict[UUID, Aggregate] = {}
+
+    def get(self, aggregate_id: UUID) -> Any:
+        found = self._aggregates.get(aggregate_id)
+        if found is None:
+            found = self._repository.get(aggregate_id)
+            self._aggregates[aggregate_id] = found
+        return found
+
+    def __contains__(self, aggregate_id: UUID) -> bool:
+        try:
+            self.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    def add(self, aggregate: Aggregate) -> None:
+        self._aggregates[aggregate.id] = aggregate
+
+
+class _BatchView:
+    """What handlers see as `ctx.app` in a batch: the registry, its reads going through the workspace."""
+
+    def __init__(self, app: Registry, workspace: Workspace):
+        self._app = app
+        self.repository = workspace
+
+    def reference_list(self, kind: str) -> ReferenceList:
+        try:
+            return cast(ReferenceList, self.repository.get(reference_list_id(kind)))
+        except AggregateNotFoundError:
+            raise NotFound("reference_list", kind, field="list_kind") from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._app, name)
+
+
+class RegistryBatch:
+    """An open batch: `execute` decides a command now (its result has no position yet), `commit`
+    records them all. After a refusal the batch is spoiled (its aggregates may be half-changed):
+    it records nothing and must be dropped."""
+
+    def __init__(self, app: Registry, *, max_commands: int = MAX_COMMANDS, max_events: int = MAX_EVENTS):
+        self.app = app
+        self.max_commands = max_commands
+        self.max_events = max_events
+        self._workspace = Workspace(app)
+        self._view = cast("Registry", _BatchView(app, self._workspace))
+        self._events: list[Any] = []
+        self._results: list[CommandResult] = []
+        self._last_event: list[int] = []  # per command: index of its last event in the batch, -1: none
+        self._seen: dict[str, tuple[str, int]] = {}  # command id -> (payload hash, its first command)
+        self._spoiled: BaseException | None = None
+        self._committed = False
+        self._started = time.perf_counter()
+
+    @property
+    def commands(self) -> int:
+        return len(self._results)
+
+    @property
+    def events(self) -> int:
+        return len(self._events)
+
+    def execute(self, command: Command, actor: Actor) -> CommandResult:
+        """Decide one command in the batch; raise its RegistryError (the batch is then spoiled)."""
+        self._require_open()
+        if len(self._results) >= self.max_commands:
+            raise BatchTooLarge(f"В пакете не больше {self.max_commands} команд: разделите его")
+        try:
+            result = self._decide(command, actor)
+        except BaseException as error:
+            self._spoiled = error
+            raise
+        if len(self._events) > self.max_events:
+            self._spoiled = BatchTooLarge(
+                f"Пакет превысил {self.max_events} событий на команде № {len(self._results) + 1}: "
+                "разделите его на пакеты поменьше"
+            )
+            raise self._spoiled
+        self._results.append(result)
+        self._last_event.append(len(self._events) - 1)
+        return result
+
+    def _decide(self, command: Command, actor: Actor) -> CommandResult:
+        from registry.application import CommandResult
+
+        app = self.app
+        app._authorize(command, actor)
+        if command.command_id is not None:
+            first = self._seen.get(command.command_id)
+            if first is not None:
+                payload, index = first
+                if payload != command.payload_sha256():
+                    raise IdempotencyKeyReused("Этот идентификатор команды уже использован для другой команды")
+                return replace(self._results[index], events=0, replayed=True)
+            earlier = app._earlier_result(command, actor)
+            if earlier is not None:
+                return earlier
+        context = CommandContext(self._view, actor, app.clock())
+        command_id, primary, changed = app._decide(command, actor, context)
+        # Collect now: this command's events in order, and a clean slate for the next command.
+        count = 0
+        for aggregate in changed:
+            new = aggregate.collect_events()
+            self._events.extend(new)
+            count += len(new)
+            self._workspace.add(aggregate)
+        if command.command_id is not None:
+            self._seen[command.command_id] = (command.payload_sha256(), len(self._results))
+        return CommandResult(
+            command_id=command_id,
+            aggregate_id=primary.id if primary else None,
+            version=primary.version if primary else None,
+            position=None,
+            events=count,
+        )
+
+    def commit(self) -> list[CommandResult]:
+        """Record every decided command's events in one transaction; their results with positions."""
+        self._require_open()
+        self._committed = True
+        if not self._events:
+            return list(self._results)
+        try:
+            recordings = self.app.save(*self._events)
+        except IntegrityError:
+            replays = self._replays()
+            if replays is not None:
+                return replays
+            raise Conflict(
+                "Данные изменились, пока пакет команд выполнялся: ничего из пакета не записано, повторите его"
+            ) from None
+        before: int | None = None
+        results = []
+        for result, last in zip(self._results, self._last_event, strict=True):
+            if result.replayed and result.position is not None:
+                results.append(result)
+                continue
+            if last >= 0:
+                position = recordings[last].notification.id
+            else:
+                before = self.app.position() if before is None else before
+                position = before
+            results.append(replace(result, position=position))
+        log.info(
+            "batch_recorded",
+            commands=len(results),
+            events=len(recordings),
+            replayed=sum(1 for r in results if r.replayed),
+            position=recordings[-1].notification.id,
+            duration_ms=round((time.perf_counter() - self._started) * 1000, 2),
+        )
+        return results
+
+    def _replays(self) -> list[CommandResult] | None:
+        """After a conflict: the first results, if a concurrent delivery recorded every command."""
+        if any(r.command_id is None for r in self._results):
+            return None
+        replays = []
+        for result in self._results:
+            try:
+                record = self.app.repository.get(command_record_id(result.command_id))
+            except AggregateNotFoundError:
+                return None
+            version = record.versions.get(str(record.aggregate_id)) if record.aggregate_id else None
+            replays.append(replace(result, aggregate_id=record.aggregate_id, version=version,
+                                   position=self.app.position(), events=0, replayed=True))
+        return replays
+
+    def _require_open(self) -> None:
+        if self._spoiled is not None:
+            raise RuntimeError("a refused batch records nothing: start a new one") from self._spoiled
+        if self._committed:
+            raise RuntimeError("this batch is committed already")
+
+
+def run_batch(app: Registry, commands: Sequence[Command], actor: Actor) -> list[CommandResult]:
+    """`Registry.execute_batch`: BatchRefused names the refused command's index; BatchTooLarge."""
+    if len(commands) > MAX_COMMANDS:
+        raise BatchTooLarge(f"В пакете {len(commands)} команд, а можно не больше {MAX_COMMANDS}: разделите его")
+    batch = RegistryBatch(app)
+    for index, command in enumerate(commands):
+        try:
+            batch.execute(command, actor)
+        except BatchTooLarge:
+            raise
+        except RegistryError as error:
+            log.info("batch_refused", index=index, command=type(command).__name__,
+                     outcome=error.code, error=str(error), user_id=actor.user_id)
+            raise BatchRefused(index, error) from error
+    return batch.commit()
