@@ -52,7 +52,13 @@ def _progress() -> Progress:
     )
 
 
-def rebuild_command(batch_size: BatchSize = 500, log_format: LogFormat = None) -> None:
+RebuildBatchSize = Annotated[
+    int,
+    typer.Option("--batch-size", min=1, max=50_000, help="Позиций журнала, читаемых за раз при пересборке"),
+]
+
+
+def rebuild_command(batch_size: RebuildBatchSize = 5000, log_format: LogFormat = None) -> None:
     """Rebuild every view from position 0 into fresh tables and swap them in at the end."""
     from projections.projector import rebuild
     from projections.store import open_view_store

@@ -20,9 +20,9 @@ import structlog
 from eventsourcing.persistence import Notification
 
 from projections.appliers import APPLIERS
-from projections.schema import BUILD_PREFIX, LIVE_PREFIX
+from projections.rebuilding import REBUILD_BATCH_SIZE, rebuild_through_scratch
+from projections.schema import LIVE_PREFIX
 from projections.store import (
-    BUILD_TRACKING,
     LIVE_TRACKING,
     SQLiteViewStore,
     StalePosition,
@@ -151,21 +151,20 @@ def rebuild(
     registry: Any,
     store: ViewStore,
     *,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int = REBUILD_BATCH_SIZE,
     progress: Progress | None = None,
 ) -> int:
     """Rebuild every view from position 0 into fresh tables, then swap them in at once.
 
-    Readers keep reading the old views until the swap's single transaction commits. Returns
-    the position the new views reflect; a follower then carries on from there. One rebuild at
-    a time: a second one started meanwhile would reset the first one's build tables.
+    The events are applied to a private scratch database, `batch_size` log positions at a
+    time, and the whole views are loaded and swapped in by one transaction of the store (see
+    `projections.rebuilding` for why). Readers keep reading the old views until it commits.
+    Returns the position the new views reflect; a follower then carries on from there. Two
+    rebuilds at once each install complete views; the last to commit stays.
     """
-    store.reset_build()
-    builder = Projector(
-        registry, store, batch_size=batch_size, prefix=BUILD_PREFIX, tracking=BUILD_TRACKING
-    )
-    builder.catch_up(progress)
-    position = store.swap_in_build()
+    if batch_size < 1:
+        raise ValueError("batch_size must be positive")
+    position = rebuild_through_scratch(registry, store, batch_size=batch_size, progress=progress)
     log.info("projection_rebuilt", position=position)
     return position
 

@@ -156,11 +156,14 @@ TRIGRAM_INDEXES: dict[str, tuple[str, str]] = {
 _BINARY = {"sqlite": "", "postgres": 'COLLATE "C"'}
 
 
-def create_table_statements(prefix: str, dialect: str = "sqlite") -> list[str]:
+def create_table_statements(
+    prefix: str, dialect: str = "sqlite", *, keys: bool = True
+) -> list[str]:
+    """CREATE TABLE of every view; without `keys`, no primary key (a bulk load adds it after)."""
     return [
         f"CREATE TABLE IF NOT EXISTS {prefix}{name} "
-        f"({columns.replace('{binary}', _BINARY[dialect])}, "
-        f"CONSTRAINT {prefix}{name}_pk PRIMARY KEY ({key}))"
+        f"({columns.replace('{binary}', _BINARY[dialect])}"
+        + (f", CONSTRAINT {prefix}{name}_pk PRIMARY KEY ({key}))" if keys else ")")
         for name, (columns, key) in TABLES.items()
     ]
 

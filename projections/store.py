@@ -40,6 +40,11 @@ from eventsourcing.sqlite import (
 )
 from psycopg.rows import tuple_row
 
+from projections.builds import (  # BUILD_TRACKING re-exported: callers import it from here
+    BUILD_TRACKING,  # noqa: F401
+    LIVE_TRACKING,
+    BuildTables,
+)
 from projections.schema import (
     BUILD_PREFIX,
     DERIVED_TABLES,
@@ -47,7 +52,6 @@ from projections.schema import (
     TABLES,
     create_index_statements,
     create_table_statements,
-    drop_table_statements,
 )
 
 log = structlog.get_logger("reestr.projections")
@@ -55,14 +59,17 @@ log = structlog.get_logger("reestr.projections")
 #: The PostgreSQL extension of the name search's trigram index.
 TRIGRAM_EXTENSION = "pg_trgm"
 
-#: Application name of the registry: the tracking row of the live views carries it.
-LIVE_TRACKING = "registry"
-#: Tracking row of a rebuild in progress (views under BUILD_PREFIX).
-BUILD_TRACKING = "registry#rebuild"
+
+
+#: Name under which a rebuild's scratch database is attached to an SQLite store's connection.
+SCRATCH_SCHEMA = "reestr_scratch"
 
 
 class StalePosition(Exception):
     """Another writer moved the views' position since the batch was read: read it again."""
+
+
+_TRANSLATED: dict[tuple[str, str, str], str] = {}
 
 
 class Tx:
@@ -76,11 +83,21 @@ class Tx:
         self.library_cursor = cursor if library_cursor is None else library_cursor
 
     def _sql(self, sql: str) -> str:
-        sql = sql.replace("{p}", self.prefix)
-        return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
+        # Appliers repeat a few dozen constant texts: translate each once (bounded, in case a
+        # caller builds texts with values in them).
+        key = (sql, self.prefix, self.dialect)
+        found = _TRANSLATED.get(key)
+        if found is None:
+            found = sql.replace("{p}", self.prefix)
+            if self.dialect == "sqlite":
+                found = found.replace("%s", "?")
+            if len(_TRANSLATED) >= 4096:
+                _TRANSLATED.clear()
+            _TRANSLATED[key] = found
+        return found
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(self._sql(sql), tuple(params))
+        self.cursor.execute(self._sql(sql), params if type(params) is tuple else tuple(params))
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.cursor.execute(self._sql(sql), tuple(params))
@@ -103,7 +120,7 @@ def table_columns(table: str) -> list[str]:
     return [part.strip().split()[0] for part in TABLES[table][0].split(",")]
 
 
-class ViewStoreMixin:
+class ViewStoreMixin(BuildTables):
     """What both stores add to the library's tracking recorder."""
 
     dialect: str
@@ -205,44 +222,6 @@ class ViewStoreMixin:
         tracking = Tracking(application_name=name, notification_id=notification_id)
         self._insert_tracking(tx.library_cursor, tracking)  # type: ignore[attr-defined]
 
-    # -- rebuild -------------------------------------------------------------------------------
-
-    def reset_build(self) -> None:
-        """Fresh, empty build tables and a build tracking row at 0."""
-        with self.transaction(write=True, prefix=BUILD_PREFIX) as tx:
-            self._serialize_ddl(tx)
-            for statement in drop_table_statements(BUILD_PREFIX):
-                tx.execute(statement)
-            for statement in create_table_statements(BUILD_PREFIX, self.dialect):
-                tx.execute(statement)
-            tx.execute(
-                f"DELETE FROM {self.tracking_table} WHERE application_name = %s", (BUILD_TRACKING,)
-            )
-            self._ensure_tracking_row(tx, BUILD_TRACKING)
-
-    def swap_in_build(self) -> int:
-        """In one transaction: the build tables replace the live ones, with their position."""
-        with self.transaction(write=True) as tx:
-            self._lock_tracking_row(tx, LIVE_TRACKING)
-            self._serialize_ddl(tx)
-            self._lock_tracking_row(tx, BUILD_TRACKING)
-            built = self.read_position(tx, BUILD_TRACKING)
-            for name in TABLES:
-                tx.execute(f"DROP TABLE IF EXISTS {LIVE_PREFIX}{name}")
-                tx.execute(f"ALTER TABLE {BUILD_PREFIX}{name} RENAME TO {LIVE_PREFIX}{name}")
-            self._after_swap(tx)
-            for statement in self.index_statements():
-                tx.execute(statement)
-            # Possibly lower than the live position was: a follower re-applies what follows.
-            tx.execute(
-                f"UPDATE {self.tracking_table} SET notification_id = %s WHERE application_name = %s",
-                (built, LIVE_TRACKING),
-            )
-            tx.execute(
-                f"DELETE FROM {self.tracking_table} WHERE application_name = %s", (BUILD_TRACKING,)
-            )
-        return built
-
     # -- inspection ------------------------------------------------------------------------------
 
     def dump(self, prefix: str = LIVE_PREFIX) -> dict[str, list[tuple[Any, ...]]]:
@@ -269,7 +248,26 @@ class SQLiteViewStore(ViewStoreMixin, SQLiteTrackingRecorder):
     @contextmanager
     def transaction(self, *, write: bool, prefix: str = LIVE_PREFIX) -> Iterator[Tx]:
         with self.datastore.transaction(commit=write) as cursor:
+            if write:
+                # Erased names must not linger in freed pages (some builds do not default to it).
+                cursor.execute("PRAGMA secure_delete = ON")
             yield Tx(cursor, self.dialect, prefix)
+
+    @contextmanager
+    def _install_transaction(self, scratch: str | None, prefix: str) -> Iterator[Tx]:
+        """A write transaction; with `scratch`, that SQLite file attached (ATTACH is refused
+        inside a transaction: it goes on the connection before BEGIN)."""
+        if scratch is None:
+            with self.transaction(write=True, prefix=prefix) as tx:
+                yield tx
+            return
+        with self.datastore.get_connection(commit=True) as connection:
+            connection.cursor().execute(f"ATTACH DATABASE ? AS {SCRATCH_SCHEMA}", (scratch,))
+            try:
+                with connection.transaction(commit=True) as cursor:
+                    yield Tx(cursor, self.dialect, prefix)
+            finally:
+                connection.cursor().execute(f"DETACH DATABASE {SCRATCH_SCHEMA}")
 
     def _lock_tracking_row(self, tx: Tx, name: str) -> None:
         # A write as the first statement takes SQLite's write lock before any read snapshot.
@@ -314,6 +312,11 @@ class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
             # Rows as tuples (the library's cursors make dicts, which lose repeated column names).
             rows = cursor.connection.cursor(row_factory=tuple_row)
             yield Tx(rows, self.dialect, prefix, library_cursor=cursor)
+
+    @contextmanager
+    def _install_transaction(self, scratch: str | None, prefix: str) -> Iterator[Tx]:
+        with self.transaction(write=True, prefix=prefix) as tx:
+            yield tx  # the scratch is read by the caller and COPYed in
 
     def _serialize_ddl(self, tx: Tx) -> None:
         tx.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"reestr-views:{self.datastore.schema}",))
