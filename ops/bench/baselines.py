@@ -1,7 +1,8 @@
 """Raw baselines: the physical limit of each store, with rows of the very same size.
 
-`raw_insert` writes (originator_id, version, topic, state) rows into a bare table in batches
-(no application, no locking beyond the driver's transaction); `raw_scan` reads the registry's own
+`raw_insert_*` copies the registry's own stored rows (originator_id, version, topic, state) into a
+bare table, `RAW_BATCH` rows per transaction (no application, no locking beyond the driver's
+transaction); only the inserts are timed, the reading of the rows is not. `raw_scan_*` reads the
 stored records in the projector's batch size and JSON-decodes each payload (no mapper, no views).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
 from typing import Any
 
 Row = tuple[str, int, str, bytes]  # originator_id, version, topic, state
@@ -23,60 +25,88 @@ def id_column(kind: str) -> str:
     return "rowid" if kind == "sqlite" else "notification_id"
 
 
-def stored_rows(kind: str, conn_or_path: Any, table: str) -> list[Row]:
-    """Every stored event of the registry, in log order, as raw rows."""
-    sql = f"SELECT originator_id, originator_version, topic, state FROM {table} ORDER BY {id_column(kind)}"
+def count_rows(kind: str, target: Any, table: str) -> int:
+    sql = f"SELECT count(*) FROM {table}"
     if kind == "sqlite":
-        with sqlite3.connect(conn_or_path) as conn:
-            return [(str(r[0]), r[1], r[2], bytes(r[3])) for r in conn.execute(sql)]
-    with conn_or_path.cursor() as cur:
-        cur.execute(sql)
-        return [(str(r[0]), r[1], r[2], bytes(r[3])) for r in cur.fetchall()]
+        with sqlite3.connect(target) as conn:
+            return int(conn.execute(sql).fetchone()[0])
+    n = int(target.execute(sql).fetchone()[0])
+    target.commit()
+    return n
 
 
-def raw_insert_sqlite(path: str, rows: list[Row], batch: int = RAW_BATCH) -> float:
-    """Seconds to insert `rows` into a fresh bare table, `batch` rows per transaction."""
+def stored_batches(kind: str, target: Any, table: str, first: int, batch: int = RAW_BATCH) -> Iterator[list[Row]]:
+    """The stored rows from log position `first` on, `batch` at a time."""
+    col = id_column(kind)
+    mark = "?" if kind == "sqlite" else "%s"
+    sql = (f"SELECT {col}, originator_id, originator_version, topic, state FROM {table} "
+           f"WHERE {col} >= {mark} ORDER BY {col} LIMIT {mark}")
+    conn = sqlite3.connect(target) if kind == "sqlite" else target
+    try:
+        start = first
+        while True:
+            found = conn.execute(sql, (start, batch)).fetchall()
+            if kind != "sqlite":
+                conn.commit()
+            if not found:
+                return
+            yield [(str(r[1]), r[2], r[3], bytes(r[4])) for r in found]
+            start = found[-1][0] + 1
+    finally:
+        if kind == "sqlite":
+            conn.close()
+
+
+def raw_insert_sqlite(path: str, batches: Iterator[list[Row]]) -> tuple[float, int, int]:
+    """(seconds, rows, state bytes) to insert the batches into a fresh bare table, one commit each."""
     conn = sqlite3.connect(path, isolation_level=None)
+    seconds, rows, size = 0.0, 0, 0
     try:
         conn.execute("DROP TABLE IF EXISTS raw_events")
         conn.execute(
             "CREATE TABLE raw_events (id INTEGER PRIMARY KEY, originator_id TEXT, "
             "originator_version INTEGER, topic TEXT, state BLOB, UNIQUE (originator_id, originator_version))"
         )
-        started = time.perf_counter()
-        for i in range(0, len(rows), batch):
+        for batch in batches:
+            started = time.perf_counter()
             conn.execute("BEGIN")
             conn.executemany(
                 "INSERT INTO raw_events (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
-                rows[i : i + batch],
+                batch,
             )
             conn.execute("COMMIT")
-        return time.perf_counter() - started
+            seconds += time.perf_counter() - started
+            rows += len(batch)
+            size += sum(len(r[3]) for r in batch)
+        return seconds, rows, size
     finally:
         conn.execute("DROP TABLE IF EXISTS raw_events")
         conn.close()
 
 
-def raw_insert_postgres(conn: Any, rows: list[Row], batch: int = RAW_BATCH) -> float:
-    """Seconds to insert `rows` into a bare table in the connection's schema, batched."""
+def raw_insert_postgres(conn: Any, batches: Iterator[list[Row]]) -> tuple[float, int, int]:
+    """The same on PostgreSQL, in the connection's schema (`conn` must not be the one reading)."""
     conn.execute("DROP TABLE IF EXISTS raw_events")
     conn.execute(
         "CREATE TABLE raw_events (id BIGSERIAL PRIMARY KEY, originator_id UUID, "
         "originator_version INTEGER, topic TEXT, state BYTEA, UNIQUE (originator_id, originator_version))"
     )
     conn.commit()
-    started = time.perf_counter()
+    seconds, rows, size = 0.0, 0, 0
     with conn.cursor() as cur:
-        for i in range(0, len(rows), batch):
+        for batch in batches:
+            started = time.perf_counter()
             cur.executemany(
                 "INSERT INTO raw_events (originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)",
-                rows[i : i + batch],
+                batch,
             )
             conn.commit()
-    seconds = time.perf_counter() - started
+            seconds += time.perf_counter() - started
+            rows += len(batch)
+            size += sum(len(r[3]) for r in batch)
     conn.execute("DROP TABLE raw_events")
     conn.commit()
-    return seconds
+    return seconds, rows, size
 
 
 def raw_scan_sqlite(path: str, table: str = "stored_events", batch: int = SCAN_BATCH) -> tuple[float, int]:

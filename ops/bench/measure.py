@@ -1,284 +1,95 @@
-"""The benchmark itself: load a tier through the registry, rebuild the views, run a report.
+"""The benchmark of one store kind: every step on a fresh store, each beside its raw baseline.
 
-Every figure is measured beside a raw baseline in the same run (see `baselines.py`). No figure
-is asserted anywhere: this records what a machine does, it does not judge it.
-
-Tiers are generators of demo-planner steps. `tiny` is a prefix of the demo plan (every reference
-in a prefix is created before it is used, so it loads as is); `demo` is the whole demo region
-(~11k events). A `region` tier (~1,000,000 events) is declared but not built yet: it needs a
-planner that draws many regions' worth of units (for example `plan_region` run with ~90 seeds,
-each into its own municipality names) and a loader that keeps its id map bounded.
+Steps: (1) the tier's commands through the application (single commands sampled, the rest in
+batches) beside a raw batched insert of the same rows; bulk import through `import_file` beside
+the same raw insert; (2) the projection rebuild from position 0 beside a raw scan-and-decode;
+(3) the dynamics report in every format; (4) the public search under concurrent clients at the
+tier's mentors and at five times as many; (5) the peak memory of each step. No figure is asserted
+anywhere: this records what a machine does, it does not judge it.
 """
 
 from __future__ import annotations
 
-import cProfile
-import io
-import json
-import pstats
-import random
-import resource
-import statistics
-import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from ops.bench import baselines
-from ops.demo.loader import ADMIN
-from ops.demo.plan import plan_region
-from ops.demo.steps import Ref, Step
+from ops.bench.load import Loader, summary
+from ops.bench.memory import maybe_profile, rate, ratio, step_memory
+from ops.bench.tiers import SEED, TIERS, more_mentors, region_steps
 from ops.storage import (
     ensure_schema,
     open_registry,
     parse_database_url,
     postgres_connect_kwargs,
 )
-from registry.values import Actor, Role
 
-TODAY = date(2023, 6, 1)  # after the demo's last day, as the loader requires
+TODAY = date(2023, 6, 1)  # after the data's last day: dates of the world are never in the future
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-SEED = 2021
+SINGLE_SAMPLE = 3000
+CATCH_UP_LIMIT = 20_000  # more new mentors than this: views rebuilt from 0 instead of caught up  # commands sent one by one when batches are available
 
 
 @dataclass(frozen=True)
-class Tier:
-    """A named workload: the ordered steps to send through the registry."""
-
-    name: str
-    description: str
-    steps: Callable[[], list[Step]]
-
-
-def demo_steps(limit: int | None = None, seed: int = SEED) -> list[Step]:
-    ordered = sorted(plan_region(random.Random(seed)), key=lambda s: (s.on, s.phase, s.seq))
-    return ordered if limit is None else ordered[:limit]
-
-
-def _region_steps() -> list[Step]:
-    raise NotImplementedError("the region tier (~1,000,000 events) is not built yet")
+class Options:
+    tier: str = "demo"
+    scale: float = 1.0
+    postgres_url: str = DEFAULT_POSTGRES_URL
+    profile: str | None = None
+    search: bool = True
+    search_clients: int = 50
+    search_requests: int = 5000
+    search_seconds: float = 60.0
+    import_rows: int = 2000
 
 
-TIERS: dict[str, Tier] = {
-    "tiny": Tier("tiny", "first 300 steps of the demo plan (a few hundred events)", lambda: demo_steps(300)),
-    "demo": Tier("demo", "the whole demo region (seed 2021)", demo_steps),
-    "region": Tier("region", "~1,000,000 events (not built yet)", _region_steps),
-}
+@dataclass
+class Store:
+    """One fresh store: the registry on it and plain connections for the baselines."""
 
-
-# -- helpers ----------------------------------------------------------------------------------
-
-
-def _maxrss_mib() -> float:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-    return round(rss / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+    kind: str
+    url: str
+    schema: str | None
+    registry: Any
+    read_target: Any  # the SQLite path, or a psycopg connection reading the log
+    raw_target: Any  # a SQLite path for the raw table, or another psycopg connection
+    table: str
 
 
 @contextmanager
-def _memory(figures: dict[str, Any]) -> Iterator[None]:
-    """Peak RSS of the process after the step, and how much the step raised it."""
-    before = _maxrss_mib()
-    yield
-    after = _maxrss_mib()
-    figures["peak_rss_mib"] = after
-    figures["peak_rss_growth_mib"] = round(after - before, 1)
-
-
-@contextmanager
-def _maybe_profile(enabled: bool, label: str) -> Iterator[None]:
-    if not enabled:
-        yield
-        return
-    profiler = cProfile.Profile()
-    profiler.enable()
-    try:
-        yield
-    finally:
-        profiler.disable()
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
-        print(f"--- cProfile: {label} ---\n{out.getvalue()}", file=sys.stderr)
-
-
-def _ratio(app: float, raw: float) -> float | None:
-    return round(app / raw, 4) if raw else None
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-# -- the steps --------------------------------------------------------------------------------
-
-
-def _run_commands(registry: Any, steps: list[Step]) -> tuple[list[float], int]:
-    """Send each step through `Registry.execute`; the latency of each, and events recorded."""
-    ids: dict[Ref, UUID] = {}
-    curators: dict[int, Actor] = {}
-
-    def resolve(value: Any) -> Any:
-        if isinstance(value, Ref):
-            return ids[value]
-        if isinstance(value, list):
-            return [resolve(v) for v in value]
-        if isinstance(value, dict):
-            return {k: resolve(v) for k, v in value.items()}
-        return value
-
-    def actor(org: int | None) -> Actor:
-        if org is None:
-            return ADMIN
-        if org not in curators:
-            curators[org] = Actor(
-                f"demo-curator-{org + 1}", Role.CURATOR, organization_id=str(ids[Ref("org", org)])
-            )
-        return curators[org]
-
-    first = registry.position()
-    latencies: list[float] = []
-    for step in steps:
-        command = step.command(**resolve(step.fields))
-        who = actor(step.org)
-        started = time.perf_counter()
-        result = registry.execute(command, who)
-        latencies.append(time.perf_counter() - started)
-        if step.creates is not None:
-            ids[step.creates] = result.aggregate_id
-    return latencies, registry.position() - first
-
-
-def bench_store(kind: str, tier: Tier, *, postgres_url: str = DEFAULT_POSTGRES_URL,
-                workdir: Path | None = None, profile: str | None = None) -> dict[str, Any]:
-    """Every figure of one store kind, on a fresh store dropped afterwards."""
-    from ops.logs import configure_logging
-
-    configure_logging("warning")
-    steps = tier.steps()
-    tmp = tempfile.TemporaryDirectory(prefix="reestr-bench-") if workdir is None else None
-    root = Path(tmp.name) if tmp else workdir
-    assert root is not None
-    schema = f"reestr_bench_{uuid.uuid4().hex[:12]}"
-    if kind == "sqlite":
-        db_path = str(root / f"bench-{uuid.uuid4().hex[:8]}.sqlite3")
-        url, schema_arg = f"sqlite:///{db_path}", None
-    else:
-        url, schema_arg = postgres_url, schema
-    location = parse_database_url(url, schema_arg)
-    pg: Any = None
-    registry = store = None
+def fresh_store(kind: str, root: Path, postgres_url: str) -> Iterator[Store]:
+    """A new SQLite file or PostgreSQL schema, dropped afterwards."""
+    schema = f"reestr_bench_{uuid.uuid4().hex[:12]}" if kind == "postgres" else None
+    url = f"sqlite:///{root / f'bench-{uuid.uuid4().hex[:8]}.sqlite3'}" if kind == "sqlite" else postgres_url
+    location = parse_database_url(url, schema)
+    conns: list[Any] = []
+    registry = None
     try:
         if kind == "postgres":
             import psycopg
 
             ensure_schema(location)
             connect: Any = postgres_connect_kwargs(location)
-            pg = psycopg.connect(**connect, options=f"-c search_path={schema}")
-        registry = open_registry(url, schema_arg, clock=lambda: TODAY)
-        result: dict[str, Any] = {"store": kind, "steps": len(steps)}
-        if kind == "postgres":
-            result["server_version"] = pg.execute("SHOW server_version").fetchone()[0]
-        table = "stored_events" if kind == "sqlite" else f"{registry.name.lower()}_events"
-
-        # 1. commands through the application, beside a raw batched insert of the same rows
-        commands: dict[str, Any] = {}
-        with _memory(commands), _maybe_profile(profile == "commands", "commands"):
-            started = time.perf_counter()
-            latencies, events = _run_commands(registry, steps)
-            seconds = time.perf_counter() - started
-        first_id = registry.position() - events
-        rows = [r for r in _rows(kind, db_path if kind == "sqlite" else pg, table)][-events:] if events else []
-        raw_seconds = (
-            baselines.raw_insert_sqlite(str(root / "raw.sqlite3"), rows)
-            if kind == "sqlite"
-            else baselines.raw_insert_postgres(pg, rows)
-        )
-        app_rate = events / seconds if seconds else 0.0
-        raw_rate = len(rows) / raw_seconds if raw_seconds else 0.0
-        commands.update(
-            commands=len(steps),
-            events=events,
-            first_position=first_id,
-            seconds=round(seconds, 3),
-            events_per_s=round(app_rate, 1),
-            commands_per_s=round(len(steps) / seconds, 1) if seconds else 0.0,
-            latency_p50_ms=round(_pct(latencies, 0.50) * 1000, 3),
-            latency_p99_ms=round(_pct(latencies, 0.99) * 1000, 3),
-            latency_mean_ms=round(statistics.fmean(latencies) * 1000, 3) if latencies else 0.0,
-            mean_state_bytes=round(statistics.fmean(len(r[3]) for r in rows), 1) if rows else 0.0,
-            raw_rows=len(rows),
-            raw_batch=baselines.RAW_BATCH,
-            raw_seconds=round(raw_seconds, 4),
-            raw_events_per_s=round(raw_rate, 1),
-            ratio_app_to_raw=_ratio(app_rate, raw_rate),
-        )
-        result["commands"] = commands
-
-        # 2. projection rebuild from position 0, beside a raw read-and-decode scan
-        from projections.projector import rebuild
-        from projections.store import open_view_store
-
-        rebuild_fig: dict[str, Any] = {}
-        store = open_view_store(registry)
-        with _memory(rebuild_fig), _maybe_profile(profile == "rebuild", "rebuild"):
-            started = time.perf_counter()
-            position = rebuild(registry, store)
-            seconds = time.perf_counter() - started
-        records = len(_rows(kind, db_path if kind == "sqlite" else pg, table))
+            conns = [psycopg.connect(**connect, options=f"-c search_path={schema}") for _ in range(2)]
+        registry = open_registry(url, schema, clock=lambda: TODAY)
         if kind == "sqlite":
-            raw_seconds, scanned = baselines.raw_scan_sqlite(db_path, table)
+            path = str(location.sqlite_path)
+            yield Store(kind, url, None, registry, path, str(root / f"raw-{uuid.uuid4().hex[:8]}.sqlite3"),
+                        "stored_events")
         else:
-            raw_seconds, scanned = baselines.raw_scan_postgres(pg, table)
-        app_rate = records / seconds if seconds else 0.0
-        raw_rate = scanned / raw_seconds if raw_seconds else 0.0
-        rebuild_fig.update(
-            position=position,
-            records=records,
-            seconds=round(seconds, 3),
-            events_per_s=round(app_rate, 1),
-            raw_records=scanned,
-            raw_seconds=round(raw_seconds, 4),
-            raw_events_per_s=round(raw_rate, 1),
-            ratio_app_to_raw=_ratio(app_rate, raw_rate),
-        )
-        result["rebuild"] = rebuild_fig
-
-        # 3. the dynamics report (JSON) at the loaded tier
-        from projections.facts import load_facts
-        from projections.periods import Period
-        from projections.report import dynamics_report
-
-        report_fig: dict[str, Any] = {}
-        with _memory(report_fig), _maybe_profile(profile == "report", "report"):
-            started = time.perf_counter()
-            facts = load_facts(store)
-            loaded = time.perf_counter()
-            report = dynamics_report(facts, Period.school_year(2021), Period.school_year(2022))
-            text = json.dumps(report, ensure_ascii=False, default=str)
-            done = time.perf_counter()
-        report_fig.update(
-            seconds=round(done - started, 4),
-            load_facts_seconds=round(loaded - started, 4),
-            report_and_json_seconds=round(done - loaded, 4),
-            json_bytes=len(text.encode()),
-            position=report["position"],
-        )
-        result["report"] = report_fig
-        return result
+            yield Store(kind, url, schema, registry, conns[0], conns[1], f"{registry.name.lower()}_events")
     finally:
-        if store is not None:
-            store.close()
         if registry is not None:
             registry.close()
-        if pg is not None:
-            pg.close()
+        for conn in conns:
+            conn.close()
         if kind == "postgres":
             import psycopg
             from psycopg import sql
@@ -286,36 +97,199 @@ def bench_store(kind: str, tier: Tier, *, postgres_url: str = DEFAULT_POSTGRES_U
             admin: Any = postgres_connect_kwargs(location)
             with psycopg.connect(**admin, autocommit=True) as conn:
                 conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
-        if tmp is not None:
-            tmp.cleanup()
 
 
-def _rows(kind: str, target: Any, table: str) -> list[baselines.Row]:
-    rows = baselines.stored_rows(kind, target, table)
-    if kind == "postgres":
-        target.commit()
-    return rows
+def raw_insert(store: Store, first: int) -> tuple[float, int, int]:
+    batches = baselines.stored_batches(store.kind, store.read_target, store.table, first)
+    if store.kind == "sqlite":
+        return baselines.raw_insert_sqlite(store.raw_target, batches)
+    return baselines.raw_insert_postgres(store.raw_target, batches)
 
 
-def run_bench(stores: list[str], tier_name: str, *, postgres_url: str = DEFAULT_POSTGRES_URL,
-              workdir: Path | None = None, profile: str | None = None) -> dict[str, Any]:
+def store_size(store: Store) -> dict[str, Any]:
+    """Bytes on disk of the events (with their indexes) and of everything in the store."""
+    import os
+
+    if store.kind == "sqlite":
+        path = store.read_target
+        total = sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
+        return {"total_bytes": total}
+    conn = store.read_target
+    events = conn.execute("SELECT pg_total_relation_size(%s)", (store.table,)).fetchone()[0]
+    total = conn.execute(
+        "SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r'",
+        (store.schema,),
+    ).fetchone()[0]
+    conn.commit()
+    return {"events_bytes": int(events), "total_bytes": int(total)}
+
+
+def bench_store(kind: str, opts: Options) -> dict[str, Any]:
+    from ops.logs import configure_logging
+
+    configure_logging("warning")
+    tier = TIERS[opts.tier]
+    with tempfile.TemporaryDirectory(prefix="reestr-bench-") as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
+        steps = tier.steps(opts.scale)
+        result: dict[str, Any] = {"store": kind, "steps": len(steps),
+                                  "generate_seconds": round(time.perf_counter() - started, 2)}
+        with fresh_store(kind, root, opts.postgres_url) as store:
+            if kind == "postgres":
+                result["server_version"] = store.read_target.execute("SHOW server_version").fetchone()[0]
+                store.read_target.commit()
+            result.update(_main_steps(store, steps, opts))
+        if opts.import_rows:
+            with fresh_store(kind, root, opts.postgres_url) as store:
+                result["import"] = _import_step(store, root, opts)
+    return result
+
+
+def _main_steps(store: Store, steps: list[Any], opts: Options) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    registry = store.registry
+
+    # 1. commands through the application, beside a raw batched insert of the same rows
+    single_share = min(1.0, SINGLE_SAMPLE / max(1, len(steps)))
+    loader = Loader(registry, single_share=single_share)
+    commands: dict[str, Any] = {}
+    first = registry.position() + 1
+    with step_memory(commands), maybe_profile(opts.profile == "commands", "commands"):
+        commands.update(summary(loader.load(steps)))
+    raw_seconds, raw_rows, raw_bytes = raw_insert(store, first)
+    raw_rate = rate(raw_rows, raw_seconds)
+    commands.update(
+        mean_state_bytes=round(raw_bytes / raw_rows, 1) if raw_rows else 0.0,
+        raw_rows=raw_rows, raw_batch=baselines.RAW_BATCH, raw_seconds=round(raw_seconds, 4),
+        raw_events_per_s=raw_rate,
+        ratio_app_to_raw=ratio(commands["events_per_s"], raw_rate),
+        ratio_single_to_raw=ratio(commands["single_events_per_s"], raw_rate),
+        ratio_batch_to_raw=ratio(commands["batch_events_per_s"], raw_rate) if commands["batch_events"] else None,
+    )
+    out["commands"] = commands
+
+    # 2. projection rebuild from position 0, beside a raw read-and-decode scan
+    from projections.projector import rebuild
+    from projections.store import open_view_store
+
+    views = open_view_store(registry)
+    try:
+        rebuilt: dict[str, Any] = {}
+        with step_memory(rebuilt), maybe_profile(opts.profile == "rebuild", "rebuild"):
+            started = time.perf_counter()
+            position = rebuild(registry, views)
+            seconds = time.perf_counter() - started
+        records = baselines.count_rows(store.kind, store.read_target, store.table)
+        if store.kind == "sqlite":
+            raw_seconds, scanned = baselines.raw_scan_sqlite(store.read_target, store.table)
+        else:
+            raw_seconds, scanned = baselines.raw_scan_postgres(store.read_target, store.table)
+        app_rate, raw_rate = rate(records, seconds), rate(scanned, raw_seconds)
+        rebuilt.update(position=position, records=records, seconds=round(seconds, 3), events_per_s=app_rate,
+                       raw_records=scanned, raw_seconds=round(raw_seconds, 4), raw_events_per_s=raw_rate,
+                       ratio_app_to_raw=ratio(app_rate, raw_rate))
+        out["rebuild"] = rebuilt
+        out["store_size"] = store_size(store)  # events and views, before the search's extra mentors
+
+        # 3. the dynamics report in every format
+        from ops.bench.report import bench_report
+
+        with maybe_profile(opts.profile == "report", "report"):
+            out["report"] = bench_report(views)
+
+        # 4. the public search at the tier's mentors, then at five times as many
+        if opts.search:
+            out["search"] = _search_step(store, loader, views, steps, opts)
+    finally:
+        views.close()
+    return out
+
+
+def _search_step(store: Store, loader: Loader, views: Any, steps: list[Any], opts: Options) -> list[dict[str, Any]]:
+    from ops.bench.search import bench_search
+    from projections.projector import Projector
+    from registry import commands as c
+
+    mentors = sum(1 for s in steps if s.command is c.SubmitMentorApplication)
+    organizations = sum(1 for s in steps if s.command is c.RegisterOrganization)
+    runs = []
+    for target in (mentors, 5 * mentors):
+        if target > mentors:
+            extra: dict[str, Any] = {}
+            with step_memory(extra):
+                topup = loader.load(more_mentors(mentors, target - mentors, organizations))
+                started = time.perf_counter()
+                if target - mentors > CATCH_UP_LIMIT:  # a rebuild from 0 outruns the live catch-up
+                    from projections.projector import rebuild
+
+                    rebuild(store.registry, views)
+                    extra["views_by"] = "rebuild"
+                else:
+                    Projector(store.registry, views).catch_up()
+                    extra["views_by"] = "catch_up"
+                extra["catch_up_seconds"] = round(time.perf_counter() - started, 3)
+            extra["load_seconds"] = round(topup.single_seconds + topup.batch_seconds, 3)
+            extra["events"] = topup.single_events + topup.batch_events
+            extra["catch_up_events_per_s"] = rate(extra["events"], extra["catch_up_seconds"])
+            mentors = target
+        else:
+            extra = {}
+        figures: dict[str, Any] = {}
+        with step_memory(figures):
+            figures.update(bench_search(store.url, store.schema, mentors, clients=opts.search_clients,
+                                        requests=opts.search_requests, seconds=opts.search_seconds,
+                                        profile=opts.profile == "search"))
+        if extra:
+            figures["grown_by"] = extra
+        runs.append(figures)
+    return runs
+
+
+def _import_step(store: Store, root: Path, opts: Options) -> dict[str, Any]:
+    from ops.bench.imports import bench_import
+    from registry import commands as c
+
+    units = [s for s in region_steps(0.001) if s.command in (c.RegisterMunicipality, c.RegisterOrganization)]
+    Loader(store.registry, single_share=0.0).load(units)
+    figures: dict[str, Any] = {}
+    with step_memory(figures), maybe_profile(opts.profile == "import", "import"):
+        figures.update(bench_import(store.registry, store.kind, store.raw_target, store.read_target,
+                                    store.table, root, opts.import_rows, len(units) - 20, SEED))
+    return figures
+
+
+def run_bench(stores: list[str], opts: Options) -> dict[str, Any]:
     """The whole result document: machine, tier, and the figures of each store."""
     import importlib.metadata
+    import os
     import platform
 
-    tier = TIERS[tier_name]
-    return {
+    tier = TIERS[opts.tier]
+    started = time.perf_counter()
+    result: dict[str, Any] = {
         "tier": tier.name,
         "tier_description": tier.description,
+        "scale": opts.scale if tier.name == "region" else None,
         "seed": SEED,
         "machine": {
-            "cpus": __import__("os").cpu_count(),
+            "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
             "eventsourcing": importlib.metadata.version("eventsourcing"),
+            "memory_gib": _memory_gib(),
         },
-        "stores": {
-            kind: bench_store(kind, tier, postgres_url=postgres_url, workdir=workdir, profile=profile)
-            for kind in stores
-        },
+        "options": {k: v for k, v in opts.__dict__.items() if k != "postgres_url"},
+        "stores": {kind: bench_store(kind, opts) for kind in stores},
     }
+    result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def _memory_gib() -> float | None:
+    try:
+        with open("/proc/meminfo") as f:
+            return round(int(f.readline().split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        return None
