@@ -25,6 +25,7 @@ from ops.storage import StoreLocation, postgres_connect_kwargs
 from registry.sealing import (
     KEY_BYTES,
     ErasedSubject,
+    KeyTableReads,
     MemoryPersonalKeys,
     PersonalKeyMissing,
     PersonalKeys,
@@ -37,7 +38,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class _CachedKeys:
+class _CachedKeys(KeyTableReads):
     """Keys read once and kept; the whole table is read on the first miss (a rebuild needs most)."""
 
     def __init__(self) -> None:
@@ -117,12 +118,6 @@ class _CachedKeys:
         """Drop the cached key: another process may have destroyed it."""
         with self._lock:
             self._cache.pop(subject, None)
-
-    def is_erased(self, subject: UUID) -> bool:
-        try:
-            return self.key_for(subject) is None
-        except PersonalKeyMissing:
-            return False
 
     def entries(self) -> Iterator[tuple[UUID, bytes | None]]:
         with self._lock:

@@ -16,10 +16,10 @@ import base64
 import json
 import os
 import threading
-from functools import lru_cache
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from datetime import date
+from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -76,7 +76,20 @@ class ErasedSubject(ValueError):
     """A sealed value was to be written for a person already erased."""
 
 
-class MemoryPersonalKeys:
+class KeyTableReads:
+    """What every key table derives from `key_for`."""
+
+    def key_for(self, subject: UUID) -> bytes | None:
+        raise NotImplementedError
+
+    def is_erased(self, subject: UUID) -> bool:
+        try:
+            return self.key_for(subject) is None
+        except PersonalKeyMissing:
+            return False
+
+
+class MemoryPersonalKeys(KeyTableReads):
     """Keys in this process only: for in-memory stores, tests and throwaway copies."""
 
     def __init__(self, base: PersonalKeys | None = None) -> None:
@@ -121,12 +134,6 @@ class MemoryPersonalKeys:
     def forget(self, subject: UUID) -> None:
         if self._base is not None:
             self._base.forget(subject)
-
-    def is_erased(self, subject: UUID) -> bool:
-        try:
-            return self.key_for(subject) is None
-        except PersonalKeyMissing:
-            return False
 
     def entries(self) -> Iterator[tuple[UUID, bytes | None]]:
         yield from sorted(self._keys.items(), key=lambda item: str(item[0]))
