@@ -20,6 +20,7 @@ import structlog
 from eventsourcing.persistence import Notification
 
 from projections.appliers import APPLIERS
+from projections.appliers.erasure import erasure_in, scrub_old_pages
 from projections.rebuilding import REBUILD_BATCH_SIZE, rebuild_through_scratch
 from projections.schema import LIVE_PREFIX
 from projections.store import (
@@ -75,6 +76,7 @@ class Projector:
     def catch_up(self, progress: Progress | None = None) -> int:
         """Apply every notification recorded so far (up to `upto`); returns how many."""
         applied = 0
+        erased = False
         aim = self.target() if progress else 0
         while True:
             start = self.store.position(self.tracking)
@@ -90,9 +92,12 @@ class Projector:
             except StalePosition:
                 continue  # another projector moved on meanwhile: read from where it is now
             applied += len(batch)
+            erased = erased or erasure_in(n.topic for n in batch)
             if progress:
                 aim = max(aim, batch[-1].id)
                 progress(batch[-1].id, aim)
+        if erased:
+            scrub_old_pages(self.store)
         return applied
 
     def _apply(self, start: int, batch: list[Notification]) -> None:
