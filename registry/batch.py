@@ -36,7 +36,6 @@ from registry.errors import (
     NotFound,
     RegistryError,
 )
-from registry.idempotency import command_record_id
 from registry.reference import ReferenceList, reference_list_id
 from registry.values import Actor
 
@@ -106,6 +105,7 @@ class RegistryBatch:
         self._results: list[CommandResult] = []
         self._last_event: list[int] = []  # per command: index of its last event in the batch, -1: none
         self._seen: dict[str, tuple[str, int]] = {}  # command id -> (payload hash, its first command)
+        self._decided: list[tuple[Command, Actor]] = []
         self._spoiled: BaseException | None = None
         self._committed = False
         self._started = time.perf_counter()
@@ -135,6 +135,7 @@ class RegistryBatch:
             )
             raise self._spoiled
         self._results.append(result)
+        self._decided.append((command, actor))
         self._last_event.append(len(self._events) - 1)
         return result
 
@@ -210,18 +211,18 @@ class RegistryBatch:
         return results
 
     def _replays(self) -> list[CommandResult] | None:
-        """After a conflict: the first results, if a concurrent delivery recorded every command."""
-        if any(r.command_id is None for r in self._results):
+        """After a conflict: the first results, if a concurrent delivery recorded every command.
+
+        Through `Registry._earlier_result`, so a replay still answers its own sender (or an admin)
+        only, and a reused id with another payload is still refused."""
+        if any(command.command_id is None for command, _ in self._decided):
             return None
         replays = []
-        for result in self._results:
-            try:
-                record = self.app.repository.get(command_record_id(result.command_id))
-            except AggregateNotFoundError:
+        for command, actor in self._decided:
+            earlier = self.app._earlier_result(command, actor)
+            if earlier is None:
                 return None
-            version = record.versions.get(str(record.aggregate_id)) if record.aggregate_id else None
-            replays.append(replace(result, aggregate_id=record.aggregate_id, version=version,
-                                   position=self.app.position(), events=0, replayed=True))
+            replays.append(earlier)
         return replays
 
     def _require_open(self) -> None:

@@ -10,7 +10,7 @@ from scenario import ADMIN, Region, assert_russian, curator_of, person, profile
 
 from registry import commands as c
 from registry.batch import RegistryBatch
-from registry.errors import BatchRefused, BatchTooLarge, RuleViolation
+from registry.errors import BatchRefused, BatchTooLarge, IdempotencyKeyReused, RuleViolation
 from registry.mentees import Mentee
 from registry.mentors import Mentor
 from registry.pairs import Pair
@@ -56,6 +56,29 @@ def test_a_batch_registers_approves_and_pairs_each_event_with_its_own_meta(regis
     assert [m.user_id for m in metas] == [curator.user_id, ADMIN.user_id, curator.user_id]
     assert {m.command_id for m in metas} <= by_command
     assert metas[1].command_id == "ok-1"
+
+
+def test_two_deliveries_of_one_batch_record_once_and_answer_only_their_sender(registry):
+    """Two deliveries decided at once: the second to commit conflicts and answers with the first's
+    results — unless it comes from another user, who must not receive them."""
+    region = Region(registry)
+    school = region.home
+    curator = curator_of(school)
+    commands = [_application(school, f"Наставник Дважды {i}", command_id=f"twice-{i}") for i in range(2)]
+    first, second, stranger = registry.batch(), registry.batch(), registry.batch()
+    for command in commands:
+        first.execute(command, curator)
+        second.execute(command, curator)
+        stranger.execute(command, curator_of(school, "another-curator"))
+    recorded = first.commit()
+    position = registry.position()
+    replayed = second.commit()
+    assert registry.position() == position
+    assert all(r.replayed for r in replayed)
+    assert [r.aggregate_id for r in replayed] == [r.aggregate_id for r in recorded]
+    with pytest.raises(IdempotencyKeyReused):
+        stranger.commit()
+    assert registry.position() == position
 
 
 def test_a_refused_third_command_records_nothing_and_names_its_index(registry):
