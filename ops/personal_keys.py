@@ -47,7 +47,8 @@ class _CachedKeys(KeyTableReads):
         self._lock = threading.RLock()
 
     # -- what a store provides ---------------------------------------------------------------
-    def _select(self, subject: UUID) -> tuple[bool, bytes | None]:
+    def _select_many(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
+        """The stored rows of these subjects (absent ones left out), in one query per chunk."""
         raise NotImplementedError
 
     def _select_all(self) -> Iterator[tuple[str, bytes | None]]:
@@ -71,41 +72,32 @@ class _CachedKeys(KeyTableReads):
                 self._cache.update((UUID(s), k) for s, k in self._select_all())
                 self._loaded_all = True
             else:
-                found, key = self._select(subject)
-                if found:
-                    self._cache[subject] = key
+                self._cache.update(self._select_many([subject]))
             if subject not in self._cache:
                 raise PersonalKeyMissing(subject)
             return self._cache[subject]
 
     def ensure(self, subject: UUID) -> bytes:
-        with self._lock:
-            try:
-                key = self.key_for(subject)
-            except PersonalKeyMissing:
-                self._insert([(str(subject), AESGCM.generate_key(KEY_BYTES * 8), _now(), None)])
-                found, key = self._select(subject)  # another process may have won the insert
-                assert found
-                self._cache[subject] = key
+        self.ensure_many([subject])
+        key = self._cache[subject]
         if key is None:
             raise ErasedSubject(subject)
         return key
 
     def ensure_many(self, subjects: Iterable[UUID]) -> None:
         with self._lock:
-            missing = []
-            for subject in subjects:
-                try:
-                    self.key_for(subject)
-                except PersonalKeyMissing:
-                    missing.append(subject)
+            unknown = [s for s in dict.fromkeys(subjects) if s not in self._cache]
+            if not unknown:
+                return
+            self._cache.update(self._select_many(unknown))
+            missing = [s for s in unknown if s not in self._cache]
             if not missing:
                 return
             self._insert([(str(s), AESGCM.generate_key(KEY_BYTES * 8), _now(), None) for s in missing])
-            for subject in missing:  # another process may have won an insert: read what is stored
-                found, key = self._select(subject)
-                assert found
-                self._cache[subject] = key
+            # Another process may have won an insert: keep what is stored, not what was offered.
+            stored = self._select_many(missing)
+            assert len(stored) == len(missing)
+            self._cache.update(stored)
 
     def destroy(self, subject: UUID) -> bool:
         with self._lock:
@@ -151,9 +143,14 @@ class SQLitePersonalKeys(_CachedKeys):
             "created_at TEXT NOT NULL, erased_at TEXT)"
         )
 
-    def _select(self, subject: UUID) -> tuple[bool, bytes | None]:
-        row = self._db.execute(f"SELECT key FROM {TABLE} WHERE subject_id = ?", (str(subject),)).fetchone()
-        return (row is not None, row[0] if row else None)
+    def _select_many(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
+        found: dict[UUID, bytes | None] = {}
+        for start in range(0, len(subjects), 500):  # SQLite's bound on parameters per statement
+            chunk = [str(s) for s in subjects[start : start + 500]]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT subject_id, key FROM {TABLE} WHERE subject_id IN ({marks})", chunk)
+            found.update((UUID(subject), key) for subject, key in rows)
+        return found
 
     def _select_all(self) -> Iterator[tuple[str, bytes | None]]:
         yield from self._db.execute(f"SELECT subject_id, key FROM {TABLE}").fetchall()
@@ -209,9 +206,11 @@ class PostgresPersonalKeys(_CachedKeys):
     def _q(self, text: str) -> object:
         return self._sql.SQL(text).format(self._table)
 
-    def _select(self, subject: UUID) -> tuple[bool, bytes | None]:
-        row = self._conn.execute(self._q("SELECT key FROM {} WHERE subject_id = %s"), (str(subject),)).fetchone()
-        return (row is not None, bytes(row[0]) if row and row[0] is not None else None)
+    def _select_many(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
+        rows = self._conn.execute(
+            self._q("SELECT subject_id, key FROM {} WHERE subject_id = ANY(%s)"), ([str(s) for s in subjects],)
+        ).fetchall()
+        return {UUID(subject): bytes(key) if key is not None else None for subject, key in rows}
 
     def _select_all(self) -> Iterator[tuple[str, bytes | None]]:
         for subject, key in self._conn.execute(self._q("SELECT subject_id, key FROM {}")).fetchall():
