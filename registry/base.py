@@ -82,13 +82,9 @@ def require(condition: bool, *, rule: str, field: str, message: str) -> None:
 
 def require_not_future(value: date | None, *, field: str, today: date) -> None:
     """Dates of the world are never in the future of the day the command is recorded."""
-    if value is not None:
-        require(
-            value <= today,
-            rule="date_not_in_future",
-            field=field,
-            message=f"Дата {value:%d.%m.%Y} ещё не наступила",
-        )
+    if value is not None and value > today:  # the message is formatted only when it is needed
+        raise RuleViolation(rule="date_not_in_future", field=field,
+                            message=f"Дата {value:%d.%m.%Y} ещё не наступила")
 
 
 def require_reason(reason: str | None, *, field: str = "reason") -> str:

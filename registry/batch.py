@@ -2,11 +2,12 @@
 
 Each command goes through the same steps as `Registry.execute` (role, idempotency, handler,
 CommandRecord), but its aggregates come from the batch's workspace: each is loaded once per batch
-(one deep copy out of the aggregate cache, not one per command) and later commands see what
-earlier ones created or changed. The events are gathered command by command, so the log keeps
+and later commands see what earlier ones created or changed. Between batches the aggregates stay
+in the registry's batch cache, trusted without a store read while the log shows that nobody else
+wrote them (registry/batch_cache.py). The events are gathered command by command, so the log keeps
 the commands' order and each event the `meta` of its own command, and saved in one transaction at
-`commit`. Nothing is saved before: a refused batch leaves the store and the aggregate cache as
-they were (the cache only ever hands out copies, and fast-forwards from the store).
+`commit`. Nothing is saved before: a refused batch leaves the store as it was, and drops from the
+batch cache every aggregate it touched.
 
 One save must stay bounded (a `save` of ~20,000 events hangs on PostgreSQL, see
 ../shared/notes/eventsourcing-9.5.md), so a batch holds at most MAX_COMMANDS commands and
@@ -16,6 +17,7 @@ MAX_EVENTS events; callers cut their work into batches below that.
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
@@ -26,6 +28,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from registry.batch_cache import BatchCache
 from registry.commands import Command
 from registry.context import CommandContext
 from registry.errors import (
@@ -49,16 +52,23 @@ MAX_EVENTS = 5000  # a third of the 15,000 that still saved on PostgreSQL in the
 
 
 class Workspace:
-    """The aggregates a batch has loaded or created, each loaded once (a copy, never the cache's)."""
+    """The aggregates a batch has loaded or created, each loaded once per batch.
 
-    def __init__(self, app: Registry):
+    With the registry's batch cache leased (`cache`), aggregates come from it as they are, not
+    copied and not re-read from the store (see registry/batch_cache.py); otherwise, or on a miss,
+    from the repository (a fresh copy)."""
+
+    def __init__(self, app: Registry, cache: BatchCache | None = None):
         self._repository = app.repository
+        self._cache = cache
         self._aggregates: dict[UUID, Aggregate] = {}
 
     def get(self, aggregate_id: UUID) -> Any:
         found = self._aggregates.get(aggregate_id)
         if found is None:
-            found = self._repository.get(aggregate_id)
+            found = self._cache.get(aggregate_id) if self._cache is not None else None
+            if found is None:
+                found = self._repository.get(aggregate_id)
             self._aggregates[aggregate_id] = found
         return found
 
@@ -71,6 +81,10 @@ class Workspace:
 
     def add(self, aggregate: Aggregate) -> None:
         self._aggregates[aggregate.id] = aggregate
+
+    @property
+    def aggregates(self) -> list[Aggregate]:
+        return list(self._aggregates.values())
 
 
 class _BatchView:
@@ -99,7 +113,17 @@ class RegistryBatch:
         self.app = app
         self.max_commands = max_commands
         self.max_events = max_events
-        self._workspace = Workspace(app)
+        cache = app.batch_cache
+        self._cache = cache if cache.lease() else None  # else another batch of this process has it
+        if self._cache is not None:
+            # Released at commit or refusal, or when a batch dropped half-way is collected.
+            self._release = weakref.finalize(self, cache.release)
+            try:
+                self._cache.catch_up(app.recorder)
+            except BaseException:
+                self._release()
+                raise
+        self._workspace = Workspace(app, self._cache)
         self._view = cast("Registry", _BatchView(app, self._workspace))
         self._events: list[Any] = []
         self._results: list[CommandResult] = []
@@ -126,14 +150,15 @@ class RegistryBatch:
         try:
             result = self._decide(command, actor)
         except BaseException as error:
-            self._spoiled = error
+            self._spoil(error)
             raise
         if len(self._events) > self.max_events:
-            self._spoiled = BatchTooLarge(
+            too_large = BatchTooLarge(
                 f"Пакет превысил {self.max_events} событий на команде № {len(self._results) + 1}: "
                 "разделите его на пакеты поменьше"
             )
-            raise self._spoiled
+            self._spoil(too_large)
+            raise too_large
         self._results.append(result)
         self._decided.append((command, actor))
         self._last_event.append(len(self._events) - 1)
@@ -177,10 +202,8 @@ class RegistryBatch:
         """Record every decided command's events in one transaction; their results with positions."""
         self._require_open()
         self._committed = True
-        if not self._events:
-            return list(self._results)
         try:
-            recordings = self.app.save(*self._events)
+            recordings = self._record()
         except IntegrityError:
             replays = self._replays()
             if replays is not None:
@@ -188,6 +211,11 @@ class RegistryBatch:
             raise Conflict(
                 "Данные изменились, пока пакет команд выполнялся: ничего из пакета не записано, повторите его"
             ) from None
+        finally:
+            if self._cache is not None:
+                self._release()
+        if not recordings:
+            return list(self._results)
         before: int | None = None
         results = []
         for result, last in zip(self._results, self._last_event, strict=True):
@@ -209,6 +237,27 @@ class RegistryBatch:
             duration_ms=round((time.perf_counter() - self._started) * 1000, 2),
         )
         return results
+
+    def _record(self) -> list[Any]:
+        if not self._events:
+            return []
+        try:
+            recordings = self.app.save_events(self._events)
+        except BaseException:
+            if self._cache is not None:
+                self._cache.drop(a.id for a in self._workspace.aggregates)
+            raise
+        if self._cache is not None:
+            self._cache.keep(self._workspace.aggregates, recordings[0].notification.id,
+                             recordings[-1].notification.id)
+        return recordings
+
+    def _spoil(self, error: BaseException) -> None:
+        # The batch decided on the cached aggregates themselves: some may be half-changed.
+        self._spoiled = error
+        if self._cache is not None:
+            self._cache.drop(a.id for a in self._workspace.aggregates)
+            self._release()
 
     def _replays(self) -> list[CommandResult] | None:
         """After a conflict: the first results, if a concurrent delivery recorded every command.
