@@ -366,18 +366,3 @@ def restore_log(
         registry.keys.load(read_keys(keys))
     total, _ = check_file(path, registry)
     return insert_records(registry, read_records(path), total=total, progress=progress)
-
-
-def copy_log(source: Registry, target: Registry, *, stop: int | None = None) -> TransferSummary:
-    """Copy a log between two stores as it is (a throwaway copy for a dry run, for instance)."""
-    require_empty(target)
-    stop = source.position() if stop is None else stop
-    records = (
-        Record(
-            n.id,
-            StoredEvent(originator_id=n.originator_id, originator_version=n.originator_version,
-                        topic=n.topic, state=n.state),
-        )
-        for n in notifications(source, stop=stop)
-    )
-    return insert_records(target, records, total=stop)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Sequence
+from copy import deepcopy
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
@@ -62,6 +63,8 @@ class Workspace:
         self._repository = app.repository
         self._cache = cache
         self._aggregates: dict[UUID, Aggregate] = {}
+        # Since the last mark: each aggregate touched, as it was before (None: not loaded yet).
+        self._before: dict[UUID, Aggregate | None] | None = None
 
     def get(self, aggregate_id: UUID) -> Any:
         found = self._aggregates.get(aggregate_id)
@@ -70,7 +73,25 @@ class Workspace:
             if found is None:
                 found = self._repository.get(aggregate_id)
             self._aggregates[aggregate_id] = found
+            if self._before is not None:
+                self._before.setdefault(aggregate_id, None)
+        elif self._before is not None and aggregate_id not in self._before:
+            self._before[aggregate_id] = deepcopy(found)
         return found
+
+    def mark(self) -> None:
+        """From here on keep what each touched aggregate was, for `undo`."""
+        self._before = {}
+
+    def undo(self) -> None:
+        """Put every aggregate touched since the mark back as it was then."""
+        assert self._before is not None, "undo without a mark"
+        for aggregate_id, before in self._before.items():
+            if before is None:
+                self._aggregates.pop(aggregate_id, None)
+            else:
+                self._aggregates[aggregate_id] = before
+        self._before = {}
 
     def __contains__(self, aggregate_id: UUID) -> bool:
         try:
@@ -80,6 +101,8 @@ class Workspace:
         return True
 
     def add(self, aggregate: Aggregate) -> None:
+        if self._before is not None and aggregate.id not in self._aggregates:
+            self._before.setdefault(aggregate.id, None)
         self._aggregates[aggregate.id] = aggregate
 
     @property
@@ -104,26 +127,36 @@ class _BatchView:
         return getattr(self._app, name)
 
 
+def _abandon(cache: BatchCache, workspace: Workspace) -> None:
+    # The batch decided on the cached aggregates themselves: some may be changed, unrecorded.
+    cache.drop(a.id for a in workspace.aggregates)
+    cache.release()
+
+
 class RegistryBatch:
     """An open batch: `execute` decides a command now (its result has no position yet), `commit`
     records them all. After a refusal the batch is spoiled (its aggregates may be half-changed):
-    it records nothing and must be dropped."""
+    it records nothing and must be dropped — unless it is a rehearsal, which `undo`es back to its
+    last `mark` and goes on, and never records anything (an import's dry run)."""
 
-    def __init__(self, app: Registry, *, max_commands: int = MAX_COMMANDS, max_events: int = MAX_EVENTS):
+    def __init__(self, app: Registry, *, max_commands: int = MAX_COMMANDS, max_events: int = MAX_EVENTS,
+                 rehearsal: bool = False):
         self.app = app
+        self.rehearsal = rehearsal
         self.max_commands = max_commands
         self.max_events = max_events
+        # A rehearsal changes aggregates it never records: it works on copies, never the cache.
         cache = app.batch_cache
-        self._cache = cache if cache.lease() else None  # else another batch of this process has it
+        self._cache = cache if not rehearsal and cache.lease() else None  # else another batch has it
+        self._workspace = Workspace(app, self._cache)
         if self._cache is not None:
-            # Released at commit or refusal, or when a batch dropped half-way is collected.
-            self._release = weakref.finalize(self, cache.release)
+            # Run at commit or refusal, or when a batch left half-way is collected.
+            self._finish = weakref.finalize(self, _abandon, cache, self._workspace)
             try:
                 self._cache.catch_up(app.recorder)
             except BaseException:
-                self._release()
+                self._finish()
                 raise
-        self._workspace = Workspace(app, self._cache)
         self._view = cast("Registry", _BatchView(app, self._workspace))
         self._events: list[Any] = []
         self._results: list[CommandResult] = []
@@ -133,6 +166,7 @@ class RegistryBatch:
         self._spoiled: BaseException | None = None
         self._committed = False
         self._started = time.perf_counter()
+        self._mark = (0, 0)  # commands and events at the last mark
 
     @property
     def commands(self) -> int:
@@ -141,6 +175,24 @@ class RegistryBatch:
     @property
     def events(self) -> int:
         return len(self._events)
+
+    def mark(self) -> None:
+        """A rehearsal's point to come back to (before an import's row)."""
+        assert self.rehearsal, "only a rehearsal goes back"
+        self._workspace.mark()
+        self._mark = (len(self._results), len(self._events))
+
+    def undo(self) -> None:
+        """Back to the last mark, as if nothing since had been decided; the rehearsal goes on."""
+        assert self.rehearsal, "only a rehearsal goes back"
+        commands, events = self._mark
+        self._workspace.undo()
+        for command, _ in self._decided[commands:]:
+            if command.command_id is not None and self._seen.get(command.command_id, (None, -1))[1] >= commands:
+                del self._seen[command.command_id]
+        del self._results[commands:], self._decided[commands:], self._last_event[commands:]
+        del self._events[events:]
+        self._spoiled = None
 
     def execute(self, command: Command, actor: Actor) -> CommandResult:
         """Decide one command in the batch; raise its RegistryError (the batch is then spoiled)."""
@@ -201,6 +253,8 @@ class RegistryBatch:
     def commit(self) -> list[CommandResult]:
         """Record every decided command's events in one transaction; their results with positions."""
         self._require_open()
+        if self.rehearsal:
+            raise RuntimeError("a rehearsal records nothing")
         self._committed = True
         try:
             recordings = self._record()
@@ -212,8 +266,9 @@ class RegistryBatch:
                 "Данные изменились, пока пакет команд выполнялся: ничего из пакета не записано, повторите его"
             ) from None
         finally:
-            if self._cache is not None:
-                self._release()
+            if self._cache is not None and self._finish.alive:
+                self._finish.detach()
+                self._cache.release()
         if not recordings:
             return list(self._results)
         before: int | None = None
@@ -245,7 +300,7 @@ class RegistryBatch:
             recordings = self.app.save_events(self._events)
         except BaseException:
             if self._cache is not None:
-                self._cache.drop(a.id for a in self._workspace.aggregates)
+                self._finish()
             raise
         if self._cache is not None:
             self._cache.keep(self._workspace.aggregates, recordings[0].notification.id,
@@ -253,11 +308,9 @@ class RegistryBatch:
         return recordings
 
     def _spoil(self, error: BaseException) -> None:
-        # The batch decided on the cached aggregates themselves: some may be half-changed.
         self._spoiled = error
         if self._cache is not None:
-            self._cache.drop(a.id for a in self._workspace.aggregates)
-            self._release()
+            self._finish()
 
     def _replays(self) -> list[CommandResult] | None:
         """After a conflict: the first results, if a concurrent delivery recorded every command.

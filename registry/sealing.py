@@ -90,30 +90,19 @@ class KeyTableReads:
 
 
 class MemoryPersonalKeys(KeyTableReads):
-    """Keys in this process only: for in-memory stores, tests and throwaway copies."""
+    """Keys in this process only: for in-memory stores and tests."""
 
-    def __init__(self, base: PersonalKeys | None = None) -> None:
-        # With a base, reads fall through to it and new keys stay here (a dry run's copy).
-        self._base = base
+    def __init__(self) -> None:
         self._keys: dict[UUID, bytes | None] = {}
         self._lock = threading.Lock()
 
     def key_for(self, subject: UUID) -> bytes | None:
         if subject in self._keys:
             return self._keys[subject]
-        if self._base is not None:
-            return self._base.key_for(subject)
         raise PersonalKeyMissing(subject)
 
     def ensure(self, subject: UUID) -> bytes:
         with self._lock:
-            if subject not in self._keys and self._base is not None:
-                try:
-                    found = self._base.key_for(subject)
-                except PersonalKeyMissing:
-                    pass
-                else:
-                    self._keys[subject] = found
             if subject not in self._keys:
                 self._keys[subject] = AESGCM.generate_key(KEY_BYTES * 8)
             key = self._keys[subject]
@@ -132,8 +121,7 @@ class MemoryPersonalKeys(KeyTableReads):
             return had
 
     def forget(self, subject: UUID) -> None:
-        if self._base is not None:
-            self._base.forget(subject)
+        pass  # nothing is cached apart from the keys themselves
 
     def entries(self) -> Iterator[tuple[UUID, bytes | None]]:
         yield from sorted(self._keys.items(), key=lambda item: str(item[0]))

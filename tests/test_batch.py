@@ -168,3 +168,40 @@ def test_a_batch_beyond_its_limit_is_refused_whole(registry):
     with pytest.raises(RuntimeError):
         batch.commit()
     assert registry.position() == before
+
+
+def test_a_rehearsal_undoes_a_refused_row_goes_on_and_records_nothing(registry):
+    """An import's dry run: rows decided in order on the registry as it is; a refused row leaves
+    nothing behind for the rows after it, and nothing at all is recorded."""
+    region = Region(registry)
+    school = region.home
+    curator = curator_of(school)
+    mentor = region.applied_mentor(school)
+    pupil = region.mentee(school)
+    before = registry.position()
+    rehearsal = RegistryBatch(registry, rehearsal=True)
+
+    rehearsal.mark()  # row 1: approved, then a pair with a mentee that is not there: refused whole
+    rehearsal.execute(c.ApproveMentor(mentor_id=mentor, effective_date=date(2021, 9, 10)), ADMIN)
+    with pytest.raises(RuleViolation):
+        rehearsal.execute(c.FormPair(organization_id=school, mentor_id=mentor, mentee_ids=[pupil, pupil],
+                                     form="pupil_pupil", started_on=date(2021, 9, 5)), curator)
+    rehearsal.undo()
+    rehearsal.mark()  # row 2: a pair needs an approved mentor, and row 1's approval was undone
+    with pytest.raises(RuleViolation):
+        rehearsal.execute(c.FormPair(organization_id=school, mentor_id=mentor, mentee_ids=[pupil],
+                                     form="pupil_pupil", started_on=date(2021, 10, 1)), curator)
+    rehearsal.undo()
+    rehearsal.mark()  # row 3: approved, paired
+    rehearsal.execute(c.ApproveMentor(mentor_id=mentor, effective_date=date(2021, 9, 10)), ADMIN)
+    rehearsal.execute(c.FormPair(organization_id=school, mentor_id=mentor, mentee_ids=[pupil],
+                                 form="pupil_pupil", started_on=date(2021, 10, 1)), curator)
+    assert (rehearsal.commands, rehearsal.events) == (2, 1 + 3)  # approval; pair formed, both joined
+    with pytest.raises(RuntimeError):
+        rehearsal.commit()
+
+    assert registry.position() == before
+    assert registry.get(Mentor, mentor).status == "pending"
+    # Nor did the rehearsal leave its decisions in the batches' cache.
+    registry.execute_batch([c.ApproveMentor(mentor_id=mentor, effective_date=date(2021, 9, 10))], ADMIN)
+    assert registry.get(Mentor, mentor).version == 2

@@ -5,12 +5,13 @@ How "all or nothing" holds, although one transaction holds at most one batch of 
 1. Every row is read, its names resolved (organizations by name, INN or id; mentors and mentees
    by full name within their organization...) and every command it asks for is validated with
    `parse_command` — the same pydantic commands the API takes. All problems are collected.
-2. Dry run: the current log is copied into a throwaway in-memory registry (`copy_log`: the stored
-   events as they are, positions included) and every row's commands are executed there, in file
-   order, by the same actor. Domain rules (a mentor not in the registry, a pair beyond capacity,
-   a date in the future, a contingent already reported...) refuse a row exactly as they would
-   for real; the refusal is noted and the dry run goes on with the next row, so that all errors
-   of the file are reported at once.
+2. Dry run: every row's commands are decided in file order, by the same actor, in one rehearsal
+   batch on the registry as it is (`RegistryBatch(rehearsal=True)`: decided like a batch, never
+   recorded). Domain rules (a mentor not in the registry, a pair beyond capacity, a date in the
+   future, a contingent already reported...) refuse a row exactly as they would for real; the
+   refusal is noted, the row undone, and the dry run goes on with the next row, so that all
+   errors of the file are reported at once. It costs what the rows touch, not the size of the
+   log.
 3. Only when neither step found an error are the rows executed on the real registry, in the same
    order, in batches of whole rows (`Registry.batch`: one transaction, aggregates loaded once per
    batch). What can still refuse a row then is a change someone else recorded between the dry run
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,13 +47,10 @@ from ops.importing.error_copy import default_path, write_error_copy
 from ops.importing.reading import read_grids
 from ops.importing.rows import Prior, RowPlan, Step, build_row
 from ops.importing.table import Table, locate
-from ops.log_transfer import copy_log
-from ops.storage import eventsourcing_env, parse_database_url
 from registry.application import CommandResult, Registry
 from registry.batch import RegistryBatch
 from registry.errors import InvalidCommand, RegistryError
 from registry.idempotency import command_record_id
-from registry.sealing import MemoryPersonalKeys
 from registry.validation import parse_command
 from registry.values import Actor, Role
 
@@ -235,24 +234,18 @@ class _Importer:
     def dry_run(self, planned: list[tuple[RowPlan, list[str]]]) -> None:
         if not planned:
             return
-        # The copy reads the real keys but keeps the keys of its own new people to itself.
-        # It reads the stored records as they are, so it needs the store's cipher key too.
-        copy = Registry(
-            env=eventsourcing_env(parse_database_url("sqlite:///:memory:"), self.registry.env.get("CIPHER_KEY")),
-            clock=self.registry.clock,
-            keys=MemoryPersonalKeys(base=self.registry.keys),
-        )
-        try:
-            copy_log(self.registry, copy)
-            for done, (plan, ids) in enumerate(planned, start=1):
-                results, refusal = _run_row(copy, plan, ids, self.actor)
-                for column_key, message in refusal:
-                    self.problem(plan.number, column_key, message)
-                if not refusal:
-                    self._count(results)
-                self._tick("check", done, len(planned))
-        finally:
-            copy.close()
+        rehearsal = RegistryBatch(self.registry, max_commands=sys.maxsize, max_events=sys.maxsize,
+                                  rehearsal=True)
+        for done, (plan, ids) in enumerate(planned, start=1):
+            rehearsal.mark()
+            results, refusal = _run_row(rehearsal, plan, ids, self.actor)
+            for column_key, message in refusal:
+                self.problem(plan.number, column_key, message)
+            if refusal:
+                rehearsal.undo()  # a refused row leaves nothing for the rows after it
+            else:
+                self._count(results)
+            self._tick("check", done, len(planned))
 
     def _count(self, results: list[CommandResult]) -> None:
         if all(r.replayed for r in results):
