@@ -19,13 +19,12 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Sequence
-from copy import deepcopy
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 import structlog
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
@@ -63,8 +62,8 @@ class Workspace:
         self._repository = app.repository
         self._cache = cache
         self._aggregates: dict[UUID, Aggregate] = {}
-        # Since the last mark: each aggregate touched, as it was before (None: not loaded yet).
-        self._before: dict[UUID, Aggregate | None] | None = None
+        # Since the last mark: each aggregate touched and its version then (None: not loaded yet).
+        self._before: dict[UUID, int | None] | None = None
 
     def get(self, aggregate_id: UUID) -> Any:
         found = self._aggregates.get(aggregate_id)
@@ -76,21 +75,28 @@ class Workspace:
             if self._before is not None:
                 self._before.setdefault(aggregate_id, None)
         elif self._before is not None and aggregate_id not in self._before:
-            self._before[aggregate_id] = deepcopy(found)
+            self._before[aggregate_id] = found.version
         return found
 
     def mark(self) -> None:
-        """From here on keep what each touched aggregate was, for `undo`."""
+        """From here on note the version of each aggregate touched, for `undo`."""
         self._before = {}
 
-    def undo(self) -> None:
-        """Put every aggregate touched since the mark back as it was then."""
+    def undo(self, decided: Sequence[Any]) -> None:
+        """Put every aggregate changed since the mark back as it was: as stored, plus its events
+        among `decided` (those decided before the mark). Aggregates change only by events, so an
+        unchanged version means an unchanged aggregate — a read-only one costs nothing here."""
         assert self._before is not None, "undo without a mark"
-        for aggregate_id, before in self._before.items():
-            if before is None:
+        for aggregate_id, version in self._before.items():
+            if version is None:
                 self._aggregates.pop(aggregate_id, None)
-            else:
-                self._aggregates[aggregate_id] = before
+            elif self._aggregates[aggregate_id].version != version:
+                try:
+                    stored = self._repository.get(aggregate_id)
+                except AggregateNotFoundError:
+                    stored = None  # created in the batch before the mark
+                own = [e for e in decided if e.originator_id == aggregate_id]
+                self._aggregates[aggregate_id] = project_aggregate(stored, own)
         self._before = {}
 
     def __contains__(self, aggregate_id: UUID) -> bool:
@@ -186,7 +192,7 @@ class RegistryBatch:
         """Back to the last mark, as if nothing since had been decided; the rehearsal goes on."""
         assert self.rehearsal, "only a rehearsal goes back"
         commands, events = self._mark
-        self._workspace.undo()
+        self._workspace.undo(self._events[:events])
         for command, _ in self._decided[commands:]:
             if command.command_id is not None and self._seen.get(command.command_id, (None, -1))[1] >= commands:
                 del self._seen[command.command_id]
@@ -194,13 +200,16 @@ class RegistryBatch:
         del self._events[events:]
         self._spoiled = None
 
-    def execute(self, command: Command, actor: Actor) -> CommandResult:
-        """Decide one command in the batch; raise its RegistryError (the batch is then spoiled)."""
+    def execute(self, command: Command, actor: Actor, *, known_new: bool = False) -> CommandResult:
+        """Decide one command in the batch; raise its RegistryError (the batch is then spoiled).
+
+        `known_new`: the caller has just seen this command id unrecorded (an import's dry run),
+        so it is not looked up again; one recorded since makes the commit conflict."""
         self._require_open()
         if len(self._results) >= self.max_commands:
             raise BatchTooLarge(f"В пакете не больше {self.max_commands} команд: разделите его")
         try:
-            result = self._decide(command, actor)
+            result = self._decide(command, actor, known_new)
         except BaseException as error:
             self._spoil(error)
             raise
@@ -216,7 +225,7 @@ class RegistryBatch:
         self._last_event.append(len(self._events) - 1)
         return result
 
-    def _decide(self, command: Command, actor: Actor) -> CommandResult:
+    def _decide(self, command: Command, actor: Actor, known_new: bool) -> CommandResult:
         from registry.application import CommandResult
 
         app = self.app
@@ -228,7 +237,7 @@ class RegistryBatch:
                 if payload != command.payload_sha256():
                     raise IdempotencyKeyReused("Этот идентификатор команды уже использован для другой команды")
                 return replace(self._results[index], events=0, replayed=True)
-            earlier = app._earlier_result(command, actor)
+            earlier = None if known_new else app._earlier_result(command, actor)
             if earlier is not None:
                 return earlier
         context = CommandContext(self._view, actor, app.clock())

@@ -205,3 +205,21 @@ def test_a_rehearsal_undoes_a_refused_row_goes_on_and_records_nothing(registry):
     # Nor did the rehearsal leave its decisions in the batches' cache.
     registry.execute_batch([c.ApproveMentor(mentor_id=mentor, effective_date=date(2021, 9, 10))], ADMIN)
     assert registry.get(Mentor, mentor).version == 2
+
+
+def test_a_rehearsal_undoes_a_row_back_to_what_the_rows_before_it_decided(registry):
+    region = Region(registry)
+    school = region.home
+    mentor, pupil = region.applied_mentor(school), region.mentee(school)
+    rehearsal = RegistryBatch(registry, rehearsal=True)
+    rehearsal.mark()  # row 1, accepted: the mentor approved
+    rehearsal.execute(c.ApproveMentor(mentor_id=mentor, effective_date=date(2021, 9, 10)), ADMIN)
+    rehearsal.mark()  # row 2, refused: suspended, then a second approval refused
+    rehearsal.execute(c.SuspendMentor(mentor_id=mentor, reason="Отпуск", effective_date=date(2021, 9, 20)), ADMIN)
+    with pytest.raises(RuleViolation):
+        rehearsal.execute(c.ApproveMentor(mentor_id=mentor, effective_date=date(2021, 9, 21)), ADMIN)
+    rehearsal.undo()
+    rehearsal.mark()  # row 3: pairs need an active mentor — approved by row 1, not suspended by row 2
+    rehearsal.execute(c.FormPair(organization_id=school, mentor_id=mentor, mentee_ids=[pupil],
+                                 form="pupil_pupil", started_on=date(2021, 10, 1)), curator_of(school))
+    assert rehearsal.commands == 2

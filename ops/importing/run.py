@@ -140,15 +140,15 @@ def _refusal(step: Step, error: RegistryError) -> list[tuple[str | None, str]]:
 
 
 def _run_row(
-    registry: Registry | RegistryBatch, plan: RowPlan, ids: list[str], actor: Actor
+    batch: RegistryBatch, plan: RowPlan, ids: list[str], actor: Actor, known_new: frozenset[str] = frozenset()
 ) -> tuple[list[CommandResult], list[tuple[str | None, str]]]:
-    """Execute a row's steps in order; stop at the first refusal and say where it lands."""
+    """Decide a row's steps in order; stop at the first refusal and say where it lands."""
     results: dict[str, CommandResult] = {}
     done: list[CommandResult] = []
     for step, command_id in zip(plan.steps, ids, strict=True):
         try:
             command = parse_command(step.command, {**_fill(step.data, results), "command_id": command_id})
-            result = registry.execute(command, actor)
+            result = batch.execute(command, actor, known_new=command_id in known_new)
         except RegistryError as error:
             return done, _refusal(step, error)
         results[step.name] = result
@@ -166,6 +166,7 @@ class _Importer:
         self.report = ImportReport(file=table.grid.source, kind=table.kind, rows=len(table.rows),
                                    ignored_columns=list(table.ignored))
         self.issues: dict[tuple[int, str | None, str], Issue] = {}
+        self.new_ids: set[str] = set()  # command ids the dry run found unrecorded
 
     def problem(self, row: int, column: str | None, message: str) -> None:
         index = self.table.column_index(column)
@@ -245,6 +246,7 @@ class _Importer:
                 rehearsal.undo()  # a refused row leaves nothing for the rows after it
             else:
                 self._count(results)
+                self.new_ids.update(r.command_id for r in results if not r.replayed)
             self._tick("check", done, len(planned))
 
     def _count(self, results: list[CommandResult]) -> None:
@@ -264,10 +266,11 @@ class _Importer:
         # Rows go in batches of whole rows, each batch one transaction (Registry.batch): a refusal
         # records nothing of its batch, and the rows of the batches before it stay recorded.
         self.report.recorded_rows = self.report.present_rows = self.report.events = 0
+        known_new = frozenset(self.new_ids)
         batch = self.registry.batch()
         rows: list[tuple[RowPlan, list[CommandResult]]] = []
         for done, (plan, ids) in enumerate(planned, start=1):
-            results, refusal = _run_row(batch, plan, ids, self.actor)
+            results, refusal = _run_row(batch, plan, ids, self.actor, known_new)
             if refusal:
                 self._interrupted(plan, refusal)
                 return
