@@ -1,9 +1,11 @@
 """Indicators and the dynamics report (аналитическая справка) over HTTP.
 
-Both are computed from one snapshot of the views (`load_facts`) and state its log position
-(`X-Log-Position`, `position` in JSON; the CSV carries it in every row, the HTML and XLSX on the
-page). The report is rendered by `projections.formats`, so the bytes are those `reestr report
-dynamics` writes at the same position. Its format comes from `?format=`, else from the Accept
+Both are computed from one snapshot of the views (`load_facts`: per-organization aggregates of
+the periods asked for) and state its log position (`X-Log-Position`, `position` in JSON; the CSV
+carries it in every row, the HTML and XLSX on the page). The report is rendered by
+`projections.formats`, so the bytes are those `reestr report dynamics` writes at the same
+position (JSON compact). Facts and rendered reports are kept per log position
+(`projections.report_cache`): a report is a function of the position and its parameters. Its format comes from `?format=`, else from the Accept
 header (JSON by default). A municipal coordinator reads its municipality (the default unit) or its
 organizations, a curator its organization; admin and auditor any unit (by default the region).
 """
@@ -20,18 +22,12 @@ from api.problems import PROBLEM_JSON, ApiProblem, problem_responses
 from api.reads import views_of
 from api.scope import ReadScope, Scope
 from projections.counts import Counts
-from projections.facts import (
-    MUNICIPALITY,
-    ORGANIZATION,
-    REGION,
-    Facts,
-    Unit,
-    load_facts,
-)
+from projections.facts import MUNICIPALITY, ORGANIZATION, REGION, Facts, Unit
 from projections.formats import render
 from projections.indicators import INDICATORS, IndicatorEngine
 from projections.periods import Period
 from projections.report import dynamics_report
+from projections.report_cache import facts_at_head, rendered
 from registry.errors import FieldProblem
 
 router = APIRouter(tags=["Показатели и отчёты"])
@@ -239,7 +235,7 @@ def indicators(
     indicator: Annotated[list[IndicatorId] | None, Query(description="Только эти показатели")] = None,
 ) -> IndicatorsOut:
     chosen_period = parse_period(period, school_year, "query.period")
-    facts = load_facts(views_of(request))
+    facts = facts_at_head(views_of(request), [chosen_period])
     found = _unit_in_scope(facts, scope, unit or scope.default_unit() or REGION)
     assert found is not None
     engine = IndicatorEngine(facts)
@@ -371,10 +367,9 @@ def negotiate(fmt: str | None, accept: str | None) -> str:
     return min(offers)[2]
 
 
-def _filename(report: dict[str, Any], fmt: str) -> str:
-    periods = report["periods"]
-    a, b = (re.sub(r"[^0-9A-Za-z-]", "-", periods[side]["key"]) for side in ("a", "b"))
-    return f"dynamics_{a}_{b}_p{report['position']}.{fmt}"
+def _filename(position: int, period_a: Period, period_b: Period, fmt: str) -> str:
+    a, b = (re.sub(r"[^0-9A-Za-z-]", "-", period.key) for period in (period_a, period_b))
+    return f"dynamics_{a}_{b}_p{position}.{fmt}"
 
 
 _POSITION_HEADER = {
@@ -429,10 +424,13 @@ def dynamics(
     chosen = negotiate(format, accept)
     period_a = parse_period(from_period, school_year, "query.from")
     period_b = parse_period(to_period, school_year, "query.to")
-    facts = load_facts(views_of(request))
-    found = _unit_in_scope(facts, scope, unit)
-    report = dynamics_report(facts, period_a, period_b, scope=found)
-    headers = {"X-Log-Position": str(report["position"]), "Vary": "Accept"}
+    views = views_of(request)
+    facts = facts_at_head(views, [period_a, period_b])
+    found = _unit_in_scope(facts, scope, unit)  # every request: the reader's scope is checked
+    parameters = ("dynamics", period_a, period_b, found, chosen)
+    data = rendered(views, facts, parameters,
+                    lambda: render(dynamics_report(facts, period_a, period_b, scope=found), chosen))
+    headers = {"X-Log-Position": str(facts.position), "Vary": "Accept"}
     if chosen in ("csv", "xlsx"):
-        headers["Content-Disposition"] = f'attachment; filename="{_filename(report, chosen)}"'
-    return Response(render(report, chosen), media_type=MEDIA_TYPES[chosen], headers=headers)
+        headers["Content-Disposition"] = f'attachment; filename="{_filename(facts.position, period_a, period_b, chosen)}"'
+    return Response(data, media_type=MEDIA_TYPES[chosen], headers=headers)

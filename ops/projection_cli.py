@@ -233,7 +233,7 @@ def dynamics_command(
                 )
                 raise typer.Exit(2)
             store = project_until(registry, position)
-        facts = load_facts(store)
+        facts = load_facts(store, [period_a, period_b])  # aggregated for these two periods
         try:
             if unit:
                 facts.find_unit(unit)

@@ -37,7 +37,7 @@ def forms(facts: Facts) -> list[tuple[str, str]]:
     """(code, title) of the forms of mentoring: the region's list in order, then unlisted codes."""
     listed = [(code, title) for code, title, _ in facts.reference.get("mentoring_form", [])]
     known = {code for code, _ in listed}
-    used = sorted({p.form for p in facts.pairs} - known)
+    used = sorted(facts.pair_forms - known)
     return listed + [(code, code) for code in used]
 
 
@@ -55,36 +55,22 @@ class Counts:
         if period in self._per_org:
             return self._per_org[period]
         facts = self.facts
-        out: dict[str, dict[str, Any]] = {
-            org.id: {
-                **{name: 0 for name in ADDITIVE},
+        figures = facts.period(period)
+        out: dict[str, dict[str, Any]] = {}
+        for org in facts.organizations.values():
+            by_form = figures.pairs_by_form.get(org.id) or Counter()
+            out[org.id] = {
                 "organizations": 1 if org.open_during(period.start, period.end) else 0,
-                "pairs_by_form": Counter(),
+                "mentors_in_registry": figures.mentors_in_registry.get(org.id, 0),
+                "mentors_trained": figures.mentors_trained.get(org.id, 0),
+                "pairs_active": sum(by_form.values()),
+                "mentees_involved": figures.mentees_involved.get(org.id, 0),
+                "programs": figures.programs.get(org.id, 0),
+                "outputs": figures.outputs.get(org.id, 0),
+                "checklist_complete": 0,
+                "pairs_by_form": by_form,
                 "checklist": Counter(),
             }
-            for org in facts.organizations.values()
-        }
-        for mentor in facts.mentors:
-            row = out.get(mentor.organization_id)
-            if row is None or mentor.status_on(period.end) != "active":
-                continue
-            row["mentors_in_registry"] += 1
-            if any(day <= period.end for day in mentor.trainings):
-                row["mentors_trained"] += 1
-        for pair in facts.pairs:
-            row = out.get(pair.organization_id)
-            if row is not None and period.overlaps(pair.started_on, pair.ended_on):
-                row["pairs_active"] += 1
-                row["pairs_by_form"][pair.form] += 1
-        for org_id, mentees in self.engine.involved(period).items():
-            if org_id in out:
-                out[org_id]["mentees_involved"] += len(mentees)
-        for org_id, starts_on, ends_on in facts.programs:
-            if org_id in out and period.overlaps(starts_on, ends_on):
-                out[org_id]["programs"] += 1
-        for org_id, produced_on in facts.outputs:
-            if org_id in out and period.start <= produced_on <= period.end:
-                out[org_id]["outputs"] += 1
         codes = [code for code, _ in self.items]
         for org_id, done in facts.checklist.items():
             row = out.get(org_id)

@@ -1,17 +1,25 @@
 """The facts indicators and counts are computed from, read from the views in ONE snapshot.
 
-`load_facts(store)` reads every table it needs and the tracking position in one read
-transaction, so the numbers and the position they are stated at always agree.
+`load_facts(store, periods)` reads the units, contingents, checklist, targets and reference lists,
+each period's per-organization aggregates (`projections.aggregates`) and the tracking position in
+one read transaction, so the numbers and the position they are stated at always agree.
+`load_facts(store)` without periods reads the per-person rows instead (mentees, pair intervals,
+pairs, mentors …), from which any period's aggregates are derived on demand: slower, for the
+views' own tests and per-person queries.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from projections.store import LIVE_TRACKING, ViewStore
+from projections.aggregates import PeriodFigures, figures_from_detail, read_figures
+from projections.periods import Period
+from projections.store import LIVE_TRACKING, Tx, ViewStore
 
 REGION = "region"
 MUNICIPALITY = "municipality"
@@ -99,16 +107,28 @@ class Facts:
     municipalities: dict[str, Unit]
     organizations: dict[str, Org]
     contingents: dict[tuple[str, int], dict[str, int | None]]
-    mentees: dict[str, MenteeFacts]
-    intervals: list[Interval]
-    pairs: list[PairFacts]
-    mentors: list[MentorFacts]
-    programs: list[tuple[str, date, date | None]]  # organization, starts_on, ends_on
-    outputs: list[tuple[str, date]]  # organization, produced_on
     checklist: dict[str, dict[str, date]]  # organization -> item -> completed_on
     targets: dict[tuple[str, str, str], dict[int, Decimal]]
     reference: dict[str, list[tuple[str, str, bool]]]  # kind -> (code, title, retired)
-    _within: dict[Unit, list[Org]] = field(default_factory=dict, repr=False, compare=False)
+    pair_forms: frozenset[str] = frozenset()  # every form some pair has, in any period
+    figures: dict[Period, PeriodFigures] = field(default_factory=dict)  # per-organization aggregates
+    # Per-person rows: only from `load_facts(store)` without periods (`detailed`).
+    detailed: bool = False
+    mentees: dict[str, MenteeFacts] = field(default_factory=dict)
+    intervals: list[Interval] = field(default_factory=list)
+    pairs: list[PairFacts] = field(default_factory=list)
+    mentors: list[MentorFacts] = field(default_factory=list)
+    programs: list[tuple[str, date, date | None]] = field(default_factory=list)  # org, starts_on, ends_on
+    outputs: list[tuple[str, date]] = field(default_factory=list)  # organization, produced_on
+    _within: dict[tuple[str, str | None], list[Org]] = field(default_factory=dict, repr=False, compare=False)
+
+    def period(self, period: Period) -> PeriodFigures:
+        """The period's per-organization aggregates (read with the snapshot, or from the detail)."""
+        if period not in self.figures:
+            if not self.detailed:
+                raise LookupError(f"period {period.key} was not read: load_facts(store, periods=[...])")
+            self.figures[period] = figures_from_detail(self, period)
+        return self.figures[period]
 
     # -- units ---------------------------------------------------------------------------
 
@@ -122,12 +142,20 @@ class Facts:
 
     def organizations_of(self, unit: Unit) -> list[Org]:
         """Organizations within a unit, ordered by municipality name, name, id."""
-        if unit not in self._within:
-            orgs = [o for o in self.organizations.values() if self.contains(unit, o)]
-            self._within[unit] = sorted(
-                orgs, key=lambda o: (self._municipality_name(o.municipality_id), o.name, o.id)
+        if not self._within:  # every unit's list at once: one sort, no scan per unit
+            ordered = sorted(
+                self.organizations.values(),
+                key=lambda o: (self._municipality_name(o.municipality_id), o.name, o.id),
             )
-        return self._within[unit]
+            within: dict[tuple[str, str | None], list[Org]] = {}
+            for org in ordered:
+                within.setdefault((ORGANIZATION, org.id), []).append(org)
+                within.setdefault((MUNICIPALITY, org.municipality_id), []).append(org)
+                municipality = self.municipalities.get(org.municipality_id)
+                if municipality is not None:
+                    within.setdefault((REGION, municipality.region), []).append(org)
+            self._within = within  # whole, in one step: facts may be shared between threads
+        return self._within.get((unit.kind, unit.id), [])
 
     def contains(self, unit: Unit, org: Org) -> bool:
         if unit.kind == ORGANIZATION:
@@ -202,107 +230,110 @@ def _missing(text: str) -> Unit:
     raise LookupError(f"Единица «{text}» не найдена в реестре")
 
 
-def load_facts(store: ViewStore) -> Facts:
-    """Everything the indicators need, and the position it reflects, from one snapshot."""
+def load_facts(store: ViewStore, periods: Sequence[Period] | None = None) -> Facts:
+    """Everything the indicators need for `periods`, and the position it reflects, from one snapshot.
+
+    Without periods: the per-person rows, from which any period is derived (see the module)."""
     with store.transaction(write=False) as tx:
         position = store.read_position(tx, LIVE_TRACKING)
-        municipalities = {
-            row[0]: Unit(MUNICIPALITY, row[0], row[1], municipality_id=row[0], region=row[2])
-            for row in tx.rows("SELECT id, name, region FROM {p}municipalities ORDER BY id")
-        }
-        organizations = {
-            row[0]: Org(row[0], row[1], row[2], row[3], _day(row[4]), _day(row[5]))  # type: ignore[arg-type]
-            for row in tx.rows(
-                "SELECT id, name, kind, municipality_id, registered_on, closed_on "
-                "FROM {p}organizations ORDER BY id"
-            )
-        }
-        figures = ("students_total", "students_10_19", "students_15_19", "students_extra",
-                   "teachers_total", "young_teachers")
-        contingents = {
-            (row[0], int(row[1])): dict(zip(figures, row[2:], strict=True))
-            for row in tx.rows(
-                f"SELECT organization_id, year, {', '.join(figures)} FROM {{p}}contingents "
-                "ORDER BY organization_id, year"
-            )
-        }
-        mentees = {
-            row[0]: MenteeFacts(row[0], row[1], row[2], row[3], _day(row[4]))
-            for row in tx.rows(
-                "SELECT id, organization_id, category, birth_year, work_started_on "
-                "FROM {p}mentees ORDER BY id"
-            )
-        }
-        intervals = [
-            Interval(row[0], row[1], row[2], row[3], _day(row[4]), _day(row[5]))  # type: ignore[arg-type]
-            for row in tx.rows(
-                "SELECT mentee_id, pair_id, organization_id, form, joined_on, ended_on "
-                "FROM {p}pair_members ORDER BY mentee_id, pair_id"
-            )
-        ]
-        pairs = [
-            PairFacts(row[0], row[1], row[2], _day(row[3]), _day(row[4]))  # type: ignore[arg-type]
-            for row in tx.rows(
-                "SELECT id, organization_id, form, started_on, ended_on FROM {p}pairs ORDER BY id"
-            )
-        ]
-        mentors: dict[str, MentorFacts] = {
-            row[0]: MentorFacts(row[0], row[1])
-            for row in tx.rows("SELECT id, organization_id FROM {p}mentors ORDER BY id")
-        }
-        for mentor_id, since, status in tx.rows(
-            "SELECT mentor_id, since, status FROM {p}mentor_status ORDER BY mentor_id, seq"
-        ):
-            if mentor_id in mentors and since is not None:
-                mentors[mentor_id].history.append((date.fromisoformat(since), status))
-        for mentor_id, completed_on in tx.rows(
-            "SELECT mentor_id, completed_on FROM {p}trainings ORDER BY mentor_id, training_id"
-        ):
-            if mentor_id in mentors:
-                mentors[mentor_id].trainings.append(date.fromisoformat(completed_on))
-        programs = [
-            (row[0], date.fromisoformat(row[1]), _day(row[2]))
-            for row in tx.rows(
-                "SELECT organization_id, starts_on, ends_on FROM {p}programs ORDER BY id"
-            )
-        ]
-        outputs = [
-            (row[0], date.fromisoformat(row[1]))
-            for row in tx.rows(
-                "SELECT organization_id, produced_on FROM {p}outputs ORDER BY program_id, output_id"
-            )
-        ]
-        checklist: dict[str, dict[str, date]] = defaultdict(dict)
-        for org_id, item, completed_on in tx.rows(
-            "SELECT organization_id, item, completed_on FROM {p}checklist "
-            "ORDER BY organization_id, item"
-        ):
-            checklist[org_id][item] = date.fromisoformat(completed_on)
-        targets: dict[tuple[str, str, str], dict[int, Decimal]] = defaultdict(dict)
-        for indicator, unit_kind, unit_id, year, share in tx.rows(
-            "SELECT tp.indicator, tp.unit_kind, tp.unit_id, t.year, t.share_percent "
-            "FROM {p}targets t JOIN {p}target_plans tp ON tp.id = t.plan_id "
-            "ORDER BY tp.indicator, tp.unit_kind, tp.unit_id, t.year"
-        ):
-            targets[(indicator, unit_kind, unit_id)][int(year)] = Decimal(share)
-        reference: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
-        for kind, code, title, retired in tx.rows(
-            "SELECT l.kind, e.code, e.title, e.retired FROM {p}reference_entries e "
-            "JOIN {p}reference_lists l ON l.id = e.list_id ORDER BY l.kind, e.seq, e.code"
-        ):
-            reference[kind].append((code, title, bool(retired)))
-    return Facts(
-        position=position,
-        municipalities=municipalities,
-        organizations=organizations,
-        contingents=contingents,
-        mentees=mentees,
-        intervals=intervals,
-        pairs=pairs,
-        mentors=list(mentors.values()),
-        programs=programs,
-        outputs=outputs,
-        checklist=dict(checklist),
-        targets=dict(targets),
-        reference=dict(reference),
-    )
+        facts = Facts(position=position, **_units_and_plans(tx))
+        if periods is None:
+            _read_detail(tx, facts)
+        else:
+            facts.figures, facts.pair_forms = read_figures(tx, periods)
+    return facts
+
+
+def _units_and_plans(tx: Tx) -> dict[str, Any]:
+    municipalities = {
+        row[0]: Unit(MUNICIPALITY, row[0], row[1], municipality_id=row[0], region=row[2])
+        for row in tx.rows("SELECT id, name, region FROM {p}municipalities ORDER BY id")
+    }
+    organizations = {
+        row[0]: Org(row[0], row[1], row[2], row[3], _day(row[4]), _day(row[5]))  # type: ignore[arg-type]
+        for row in tx.rows(
+            "SELECT id, name, kind, municipality_id, registered_on, closed_on "
+            "FROM {p}organizations ORDER BY id"
+        )
+    }
+    figures = ("students_total", "students_10_19", "students_15_19", "students_extra",
+               "teachers_total", "young_teachers")
+    contingents = {
+        (row[0], int(row[1])): dict(zip(figures, row[2:], strict=True))
+        for row in tx.rows(
+            f"SELECT organization_id, year, {', '.join(figures)} FROM {{p}}contingents "
+            "ORDER BY organization_id, year"
+        )
+    }
+    checklist: dict[str, dict[str, date]] = defaultdict(dict)
+    for org_id, item, completed_on in tx.rows(
+        "SELECT organization_id, item, completed_on FROM {p}checklist ORDER BY organization_id, item"
+    ):
+        checklist[org_id][item] = date.fromisoformat(completed_on)
+    targets: dict[tuple[str, str, str], dict[int, Decimal]] = defaultdict(dict)
+    for indicator, unit_kind, unit_id, year, share in tx.rows(
+        "SELECT tp.indicator, tp.unit_kind, tp.unit_id, t.year, t.share_percent "
+        "FROM {p}targets t JOIN {p}target_plans tp ON tp.id = t.plan_id "
+        "ORDER BY tp.indicator, tp.unit_kind, tp.unit_id, t.year"
+    ):
+        targets[(indicator, unit_kind, unit_id)][int(year)] = Decimal(share)
+    reference: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
+    for kind, code, title, retired in tx.rows(
+        "SELECT l.kind, e.code, e.title, e.retired FROM {p}reference_entries e "
+        "JOIN {p}reference_lists l ON l.id = e.list_id ORDER BY l.kind, e.seq, e.code"
+    ):
+        reference[kind].append((code, title, bool(retired)))
+    return {
+        "municipalities": municipalities,
+        "organizations": organizations,
+        "contingents": contingents,
+        "checklist": dict(checklist),
+        "targets": dict(targets),
+        "reference": dict(reference),
+    }
+
+
+def _read_detail(tx: Tx, facts: Facts) -> None:
+    """Every mentee, pair interval, pair, mentor (status history, trainings), program and output."""
+    facts.detailed = True
+    facts.mentees = {
+        row[0]: MenteeFacts(row[0], row[1], row[2], row[3], _day(row[4]))
+        for row in tx.rows(
+            "SELECT id, organization_id, category, birth_year, work_started_on FROM {p}mentees ORDER BY id"
+        )
+    }
+    facts.intervals = [
+        Interval(row[0], row[1], row[2], row[3], _day(row[4]), _day(row[5]))  # type: ignore[arg-type]
+        for row in tx.rows(
+            "SELECT mentee_id, pair_id, organization_id, form, joined_on, ended_on "
+            "FROM {p}pair_members ORDER BY mentee_id, pair_id"
+        )
+    ]
+    facts.pairs = [
+        PairFacts(row[0], row[1], row[2], _day(row[3]), _day(row[4]))  # type: ignore[arg-type]
+        for row in tx.rows("SELECT id, organization_id, form, started_on, ended_on FROM {p}pairs ORDER BY id")
+    ]
+    facts.pair_forms = frozenset(p.form for p in facts.pairs)
+    mentors: dict[str, MentorFacts] = {
+        row[0]: MentorFacts(row[0], row[1])
+        for row in tx.rows("SELECT id, organization_id FROM {p}mentors ORDER BY id")
+    }
+    for mentor_id, since, status in tx.rows(
+        "SELECT mentor_id, since, status FROM {p}mentor_status ORDER BY mentor_id, seq"
+    ):
+        if mentor_id in mentors and since is not None:
+            mentors[mentor_id].history.append((date.fromisoformat(since), status))
+    for mentor_id, completed_on in tx.rows(
+        "SELECT mentor_id, completed_on FROM {p}trainings ORDER BY mentor_id, training_id"
+    ):
+        if mentor_id in mentors:
+            mentors[mentor_id].trainings.append(date.fromisoformat(completed_on))
+    facts.mentors = list(mentors.values())
+    facts.programs = [
+        (row[0], date.fromisoformat(row[1]), _day(row[2]))
+        for row in tx.rows("SELECT organization_id, starts_on, ends_on FROM {p}programs ORDER BY id")
+    ]
+    facts.outputs = [
+        (row[0], date.fromisoformat(row[1]))
+        for row in tx.rows("SELECT organization_id, produced_on FROM {p}outputs ORDER BY program_id, output_id")
+    ]

@@ -170,43 +170,47 @@ def _num(value: Decimal | None) -> float | int | None:
 
 
 class IndicatorEngine:
-    """Computes indicators over one `Facts` snapshot; per-organization parts are cached."""
+    """Computes indicators over one `Facts` snapshot.
+
+    Per period, every indicator's numerator per organization is computed once from the period's
+    groups of involved mentees (each distinct set of attributes tested once per definition); a
+    unit's value then sums its organizations' parts."""
 
     def __init__(self, facts: Facts, definitions: dict[str, IndicatorDefinition] | None = None):
         self.facts = facts
         self.definitions = definitions or INDICATORS
-        self._involved: dict[Period, dict[str, set[str]]] = {}
+        self._numerators: dict[Period, dict[str, dict[str, int]]] = {}
         self._parts: dict[tuple[str, Period], dict[str, tuple[int, int | None]]] = {}
 
-    def involved(self, period: Period) -> dict[str, set[str]]:
-        """Organization id -> ids of its mentees with a pair active on some day of the period."""
-        if period not in self._involved:
-            by_org: dict[str, set[str]] = {}
-            for interval in self.facts.intervals:
-                if period.overlaps(interval.joined_on, interval.ended_on):
-                    mentee = self.facts.mentees.get(interval.mentee_id)
-                    org_id = mentee.organization_id if mentee else interval.organization_id
-                    by_org.setdefault(org_id, set()).add(interval.mentee_id)
-            self._involved[period] = by_org
-        return self._involved[period]
+    def numerators(self, period: Period) -> dict[str, dict[str, int]]:
+        """Indicator id -> organization id -> involved mentees that fit the definition."""
+        if period not in self._numerators:
+            out: dict[str, dict[str, int]] = {indicator: {} for indicator in self.definitions}
+            fits: dict[Any, tuple[str, ...]] = {}
+            for org_id, attributes, mentees in self.facts.period(period).involved:
+                indicators = fits.get(attributes)
+                if indicators is None:
+                    indicators = fits[attributes] = tuple(
+                        d.id for d in self.definitions.values() if d.counts(attributes, period)
+                    )
+                for indicator in indicators:
+                    by_org = out[indicator]
+                    by_org[org_id] = by_org.get(org_id, 0) + mentees
+            self._numerators[period] = out
+        return self._numerators[period]
 
     def parts(self, indicator: str, period: Period) -> dict[str, tuple[int, int | None]]:
         """Organization id -> (numerator, denominator or None) for applicable open organizations."""
         key = (indicator, period)
         if key not in self._parts:
             definition = self.definitions[indicator]
-            involved = self.involved(period)
+            numerators = self.numerators(period)[indicator]
             parts: dict[str, tuple[int, int | None]] = {}
             for org in self.facts.organizations.values():
                 if not definition.applies_to(org) or not org.open_during(period.start, period.end):
                     continue
-                numerator = sum(
-                    1
-                    for mentee_id in involved.get(org.id, ())
-                    if definition.counts(self.facts.mentees[mentee_id], period)
-                )
                 figures = self.facts.contingents.get((org.id, period.reporting_year)) or {}
-                parts[org.id] = (numerator, figures.get(definition.denominator_field))
+                parts[org.id] = (numerators.get(org.id, 0), figures.get(definition.denominator_field))
             self._parts[key] = parts
         return self._parts[key]
 

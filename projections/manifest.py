@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from projections.facts import Facts, Unit, load_facts
+from projections.formats.json_format import COMPACT, INDENT2
 from projections.periods import Period
 
 MANIFEST_FORMAT = "reestr-report-manifest/1"
@@ -90,12 +91,12 @@ def _scope(facts: Facts, unit: str | None) -> Unit | None:
     return facts.find_unit(unit) if unit else None
 
 
-def _facts_at(registry: Any, position: int) -> Facts:
+def _facts_at(registry: Any, position: int, periods: list[Period]) -> Facts:
     from projections.projector import project_until
 
     store = project_until(registry, position)
     try:
-        return load_facts(store)
+        return load_facts(store, periods)
     finally:
         store.close()
 
@@ -111,8 +112,11 @@ def dynamics_parameters(
     compare_known_at: str | None = None,
     compare_position: int | None = None,
 ) -> dict[str, Any]:
-    """The parameters of a dynamics report, as a manifest states them (stable keys)."""
-    return {
+    """The parameters of a dynamics report, as a manifest states them (stable keys).
+
+    A JSON report states its layout (`json_layout`: compact, as `render` writes it now); a
+    manifest without it was written when reports were indented, and is reproduced indented."""
+    parameters: dict[str, Any] = {
         "from": from_period,
         "to": to_period,
         "school_year": school_year,
@@ -122,6 +126,9 @@ def dynamics_parameters(
         "compare_known_at": compare_known_at,
         "compare_position": compare_position,
     }
+    if fmt == "json":
+        parameters["json_layout"] = COMPACT
+    return parameters
 
 
 def dynamics_report_at(
@@ -133,7 +140,7 @@ def dynamics_report_at(
 
     a, b = _periods(parameters)
     if facts is None:
-        facts = _facts_at(registry, position)
+        facts = _facts_at(registry, position, [a, b])
     report = dynamics_report(facts, a, b, scope=_scope(facts, parameters.get("unit")))
     if parameters.get("known_at"):
         report["known_at"] = _canonical_moment(parameters["known_at"])
@@ -144,7 +151,7 @@ def dynamics_report_at(
             from projections.as_known import known_at_position
 
             known_position = known_at_position(registry, moment, upto=position)
-        known_facts = _facts_at(registry, int(known_position))
+        known_facts = _facts_at(registry, int(known_position), [a, b])
         known = dynamics_report(known_facts, a, b, scope=_scope(known_facts, parameters.get("unit")))
         report["as_known"] = as_known_section(registry, known, report, moment, [a, b])
     return report
@@ -219,10 +226,11 @@ def render_report(registry: Any, kind: str, parameters: dict[str, Any], position
     if kind == "dynamics":
         from projections.formats import render
 
-        return render(dynamics_report_at(registry, parameters, position), parameters["format"])
+        layout = parameters.get("json_layout", INDENT2)  # none stated: a manifest of indented reports
+        return render(dynamics_report_at(registry, parameters, position), parameters["format"], json_layout=layout)
     if kind == "indicators":
-        facts = _facts_at(registry, position)
         period = Period.parse(str(parameters["period"]), school_year=bool(parameters.get("school_year")))
+        facts = _facts_at(registry, position, [period])
         table = indicator_table(facts, period, scope=_scope(facts, parameters.get("unit")))
         return render_indicator_table(table, parameters["format"])
     raise ManifestError(f"Неизвестный вид отчёта «{kind}»: нужен один из {', '.join(KINDS)}")

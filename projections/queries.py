@@ -244,12 +244,15 @@ class Queries:
 
     def involvement(self, period: Period, *, organization_id: Any = None) -> Answer:
         """The indicators' facts: per involved mentee, category and age on the reference date."""
-        facts = load_facts(self.store)
-        involved = IndicatorEngine(facts).involved(period)
+        facts = load_facts(self.store)  # per person: every mentee and pair interval
+        involved: dict[str, set[str]] = {}
         by_mentee: dict[str, list[Any]] = {}
         for interval in facts.intervals:
             if period.overlaps(interval.joined_on, interval.ended_on):
                 by_mentee.setdefault(interval.mentee_id, []).append(interval)
+                mentee = facts.mentees.get(interval.mentee_id)
+                org_id = mentee.organization_id if mentee else interval.organization_id
+                involved.setdefault(org_id, set()).add(interval.mentee_id)
         items = []
         for org_id in sorted(involved):
             if organization_id is not None and org_id != str(organization_id):
@@ -274,5 +277,5 @@ class Queries:
 
     def indicator(self, indicator: str, unit: str, period: Period) -> IndicatorValue:
         """One indicator for one unit and period (the value carries its position)."""
-        facts = load_facts(self.store)
+        facts = load_facts(self.store, [period])
         return IndicatorEngine(facts).value(indicator, facts.find_unit(unit), period)

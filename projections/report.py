@@ -12,7 +12,13 @@ from typing import Any
 
 from projections.counts import Counts
 from projections.facts import MUNICIPALITY, ORGANIZATION, REGION, Facts, Unit
-from projections.indicators import INDICATORS, STATUS_RU, IndicatorDefinition, IndicatorEngine, _num
+from projections.indicators import (
+    INDICATORS,
+    STATUS_RU,
+    IndicatorDefinition,
+    IndicatorEngine,
+    _num,
+)
 from projections.periods import REFERENCE_DATE_RULE_RU, Period
 
 TITLE_RU = "Аналитическая справка о динамике показателей внедрения целевой модели наставничества"

@@ -64,12 +64,20 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def scenario(request, tmp_path_factory):  # type: ignore[no-untyped-def]
+def built(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     with fresh_registry(request.param, tmp_path_factory.mktemp("scenario")) as registry:
         store = open_view_store(registry)
         projector = Projector(registry, store)
         ids = build_scenario(registry, after=projector.catch_up)  # reads its own writes each time
-        yield registry, store, ids, load_facts(store)
+        yield registry, store, ids
+
+
+@pytest.fixture(params=["aggregated", "detailed"])
+def scenario(request, built):  # type: ignore[no-untyped-def]
+    """The facts as the report reads them (SQL aggregates of the periods), and per person."""
+    registry, store, ids = built
+    facts = load_facts(store, [Y2020, Y2021, SY2020, SY2021]) if request.param == "aggregated" else load_facts(store)
+    return registry, store, ids, facts
 
 
 def _unit(facts, ids, key):  # type: ignore[no-untyped-def]
@@ -118,7 +126,7 @@ def test_targets_inherit_and_achieved(scenario) -> None:  # type: ignore[no-unty
 
 
 def test_report_deltas_ranking_and_counts(scenario) -> None:  # type: ignore[no-untyped-def]
-    registry, _, ids, facts = scenario
+    registry, _, _, facts = scenario
     report = dynamics_report(facts, Y2020, Y2021)
     assert report["position"] == registry.position()
     by_id = {i["id"]: i for i in report["indicators"]}

@@ -105,7 +105,7 @@ def test_manifest_reproduce_identical_after_more_events_and_tamper_detected(scen
     # A tampered output file: not identical, exit 1.
     out, man = outputs["json"]
     original = out.read_bytes()
-    out.write_bytes(original.replace(b'"position": ', b'"position": 1', 1))
+    out.write_bytes(original.replace(b'"position":', b'"position":1', 1))  # either JSON layout
     result = runner.invoke(app, ["report", "reproduce", str(man)], env=env)
     assert result.exit_code == 1, result.output
     assert "Не идентичен" in _said(result) and "изменён" in _said(result)
@@ -177,3 +177,15 @@ def test_reproduce_in_process_on_each_store(kind: str, tmp_path: Path) -> None:
         assert render_report(registry, "indicators", table, position) == table_data
         assert render_report(registry, "dynamics", parameters, registry.position()) != data
         assert tree_at(registry, position) == (size, root)
+
+        # A manifest written when JSON reports were indented states no layout: reproduced indented.
+        assert parameters["json_layout"] == "compact" and data.startswith(b'{"report":"dynamics",')
+        legacy = {k: v for k, v in parameters.items() if k != "json_layout"}
+        indented = render_report(registry, "dynamics", legacy, position)
+        assert indented.startswith(b'{\n  "report": "dynamics",') and json.loads(indented) == json.loads(data)
+        old = tmp_path / "old.json"
+        old.write_bytes(indented)
+        legacy_manifest = dict(manifest, parameters=legacy,
+                               output={"file": old.name, "bytes": len(indented), "sha256": sha256_hex(indented)})
+        result = reproduce(registry, legacy_manifest, tmp_path)
+        assert result.identical, result.problems

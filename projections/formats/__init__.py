@@ -7,7 +7,7 @@ from typing import Any
 
 from projections.formats.csv_format import render_csv
 from projections.formats.html_format import render_html
-from projections.formats.json_format import render_json
+from projections.formats.json_format import COMPACT, render_json
 from projections.formats.xlsx_format import render_xlsx
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], bytes]] = {
@@ -20,7 +20,10 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], bytes]] = {
 FORMATS = tuple(RENDERERS)
 
 
-def render(report: dict[str, Any], fmt: str) -> bytes:
+def render(report: dict[str, Any], fmt: str, *, json_layout: str = COMPACT) -> bytes:
+    """The report's bytes in `fmt` (`json_layout`: compact or indent2, for JSON only)."""
+    if fmt == "json":
+        return render_json(report, json_layout)
     try:
         renderer = RENDERERS[fmt]
     except KeyError:

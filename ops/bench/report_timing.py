@@ -1,0 +1,82 @@
+"""Time the region's dynamics report (JSON, 2020 vs 2021) on a store that is kept, cold and warm.
+
+`python -m ops.bench.report_timing --url postgresql://postgres@127.0.0.1:5432/test --schema S
+[--runs 5]` on a store built by `ops.bench.region_store`. Cold: facts read, report built, JSON
+rendered, with nothing cached by the process (the database's own buffers are warm, as in a
+running server). Warm: the same request at the same log position through the per-process cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from typing import Any
+
+
+def time_report(store: Any, runs: int) -> dict[str, Any]:
+    from projections.facts import load_facts
+    from projections.formats import render
+    from projections.periods import Period
+    from projections.report import dynamics_report
+    from projections.report_cache import facts_at_head, rendered
+
+    a, b = Period.calendar_year(2020), Period.calendar_year(2021)
+    cold: list[dict[str, float]] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        facts = load_facts(store, [a, b])
+        loaded = time.perf_counter()
+        report = dynamics_report(facts, a, b)
+        built = time.perf_counter()
+        body = render(report, "json")
+        done = time.perf_counter()
+        cold.append({"facts": loaded - started, "report": built - loaded, "json": done - built,
+                     "total": done - started})
+    warm = []
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        facts = facts_at_head(store, [a, b])
+        rendered(store, facts, ("timing", a, b, None, "json"),
+                 lambda facts=facts: render(dynamics_report(facts, a, b), "json"))
+        warm.append(time.perf_counter() - started)
+
+    def summary(values: list[float]) -> dict[str, float]:
+        return {"min": round(min(values), 4), "median": round(statistics.median(values), 4)}
+
+    return {
+        "position": facts.position,
+        "organizations": len(facts.organizations),
+        "mentees_involved": {p.key: sum(facts.period(p).mentees_involved.values()) for p in (a, b)},
+        "involved_groups": {p.key: len(facts.period(p).involved) for p in (a, b)},
+        "json_bytes": len(body),
+        "cold": {name: summary([run[name] for run in cold]) for name in ("facts", "report", "json", "total")},
+        "warm_first_seconds": round(warm[0], 4),  # fills the cache: a cold request
+        "warm": summary(warm[1:]),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops.bench.report_timing", description=__doc__)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--schema", default=None)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    from ops.logs import configure_logging
+    from ops.storage import open_registry
+    from projections.store import open_view_store
+
+    configure_logging("warning")
+    registry = open_registry(args.url, args.schema)
+    store = open_view_store(registry)
+    try:
+        print(json.dumps(time_report(store, args.runs), ensure_ascii=False, indent=2))
+    finally:
+        store.close()
+        registry.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
