@@ -1,7 +1,13 @@
 """The HTTP application: `/healthz`, the API under `/api/v1`, OpenAPI at `/docs`.
 
 Endpoints are plain `def` functions: the event store is synchronous, so FastAPI runs them in its
-thread pool.
+thread pool. The public search is the exception: `async def`, it answers from the per-process
+cache of public answers (`api.response_cache`) on the event loop and goes to the thread pool
+only for the database.
+
+Several processes (`reestr serve --workers N`) each build their own app from the same store:
+the views are shared and caught up by whichever process writes or looks first; each process's
+cache follows the position it sees (`api.freshness`).
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
 from api import audit, public, reads, reports, users
-from api.freshness import Freshness
+from api.freshness import AppProjector, Freshness
 from api.problems import add_problem_schema, install_problem_handlers, with_position
+from api.public_fast import PublicFastPath
+from api.response_cache import ResponseCache
 from api.writes import AfterWrite, write_router
-from projections.projector import Projector
 from projections.store import ViewStore, open_view_store
 from registry.application import Registry
 
@@ -60,12 +67,15 @@ def create_app(
     app.state.after_write = after_write
     app.state.views = None
     app.state.projector = None
+    app.state.public_cache = cache = ResponseCache()
     if registry is not None:
         app.state.views = views if views is not None else open_view_store(registry)
-        app.state.projector = Projector(registry, app.state.views)
+        app.state.projector = AppProjector(registry, app.state.views)
+        app.state.projector.listeners.append(cache.observe)
         app.state.projector.catch_up()
-        app.state.freshness = Freshness(app.state.projector)
+        app.state.freshness = Freshness(app.state.projector, on_position=cache.observe)
     install_problem_handlers(app)
+    app.add_middleware(PublicFastPath)  # an address answered at this position: sent from memory
 
     @app.get(
         "/healthz",
@@ -79,8 +89,8 @@ def create_app(
         response.headers["X-Log-Position"] = str(position)
         return Health(status="ok", position=position)
 
+    app.include_router(public.router)  # first: the public lookup is most of the traffic
     app.router.routes.extend(_api_routes())
-    app.include_router(public.router)  # the public lookup: `/`, `/mentors/{id}`, /api/v1/public/*
     _describe_problems(app)
     return app
 

@@ -15,25 +15,40 @@ mentor from the next request on.
 Every answer carries `ETag: "<log position>-<hash of the question>"` and
 `Cache-Control: public, no-cache`: caches keep answers but ask each time; while the registry is
 unchanged (same position) the answer to `If-None-Match` is 304 without a body.
+
+The search (JSON and page) and the filter lists are `async def`: an answer already given at the
+views' position comes from the process's cache (`api.response_cache`, `X-Cache: hit`) without a
+thread hop or a query; only a miss goes to the thread pool and the database.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
-from api.freshness import refresh_views
+from api.freshness import Freshness, refresh_views
 from api.problems import problem_responses
+from api.public_fast import raw_key
+from api.public_models import (
+    PublicFilters,
+    PublicMentor,
+    PublicMentorPage,
+    PublicOption,
+)
+from api.response_cache import Cached, ResponseCache
 from projections.public import Directory, Facets, PublicFilter
-from projections.store import ViewStore
+from projections.store import Tx, ViewStore
 
 router = APIRouter()
 
@@ -49,9 +64,10 @@ _TEMPLATES = Environment(
 )
 
 
-def directory_of(request: Request) -> Directory:
+def directory_of(request: Request, *, refresh: bool = True) -> Directory:
     """The app's public directory over its views (made on first use, kept for the filter lists)."""
-    refresh_views(request.app)
+    if refresh:
+        refresh_views(request.app)
     views: ViewStore = request.app.state.views
     directory: Directory | None = getattr(request.app.state, "public_directory", None)
     if directory is None or directory.store is not views:
@@ -88,58 +104,65 @@ def _unchanged(request: Request, tag: str, position: int, extra: dict[str, str] 
     return None
 
 
+#: Misses computed at once per process: a few more than the cores PostgreSQL has here. More
+#: threads only wait for a pooled connection, waking one another (measured: more CPU per
+#: answer, no more answers per second).
+MISSES_AT_ONCE = 8
+
+
+def _misses(request: Request) -> anyio.CapacityLimiter:
+    """The app's limiter of misses (made on first use, inside the app's event loop)."""
+    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "public_misses", None)
+    if limiter is None:
+        limiter = request.app.state.public_misses = anyio.CapacityLimiter(MISSES_AT_ONCE)
+    return limiter
+
+
+Render = Callable[[Directory, Tx, int], tuple[bytes, str]]
+"""Computes an answer's body and media type inside a read of the views at a position."""
+
+
+async def _answer(request: Request, key: tuple[object, ...], render: Render, extra: dict[str, str]) -> Response:
+    """The answer to `key` at the views' position: from the cache, else computed and kept.
+
+    On the event loop for a hit; the database (and a due look at the log) in the thread pool.
+    """
+    freshness: Freshness | None = getattr(request.app.state, "freshness", None)
+    if freshness is not None and freshness.due():
+        await run_in_threadpool(freshness.refresh)
+    cache: ResponseCache = request.app.state.public_cache
+    found = cache.get(key) if cache.position >= 0 else None
+    state = "hit"
+    if found is None:
+        state = "miss"
+        found = await anyio.to_thread.run_sync(_compute, request, key, render, extra, limiter=_misses(request))
+    position, answer = found
+    if answer.raw_headers:  # the same address again is answered before routing (api.public_fast)
+        cache.put(position, raw_key(request.scope), answer)
+    headers = {**_cache_headers(answer.tag, position), **extra, "X-Cache": state}
+    if _not_modified(request, answer.tag):
+        return Response(status_code=304, headers=headers)
+    return Response(answer.body, media_type=answer.media_type, headers=headers)
+
+
+def _compute(
+    request: Request, key: tuple[object, ...], render: Render, extra: dict[str, str]
+) -> tuple[int, Cached]:
+    directory = directory_of(request, refresh=False)
+    with directory.reading() as (tx, position):
+        tag = etag(position, *key)
+        if _not_modified(request, tag):  # the client has it: a 304, no body to build (or keep)
+            return position, Cached(b"", tag, "")
+        body, media_type = render(directory, tx, position)
+    headers = {"content-type": media_type, "content-length": str(len(body)),
+               **_cache_headers(tag, position), **extra, "X-Cache": "hit"}
+    raw = tuple((k.lower().encode(), v.encode()) for k, v in headers.items())
+    answer = Cached(body, tag, media_type, raw)
+    request.app.state.public_cache.put(position, key, answer)
+    return position, answer
+
+
 # -- JSON for portals ------------------------------------------------------------------------------
-
-
-class PublicUnit(BaseModel):
-    id: str
-    name: str
-
-
-class PublicForm(BaseModel):
-    code: str = Field(description="Код формы в справочнике региона")
-    title: str
-
-
-class PublicTraining(BaseModel):
-    course: str
-    provider: str
-    year: int = Field(description="Год окончания обучения")
-
-
-class PublicMentor(BaseModel):
-    """A mentor as published: a field the mentor did not consent to publish is absent."""
-
-    id: str
-    full_name: str | None = None
-    organization: PublicUnit | None = None
-    municipality: PublicUnit | None = None
-    forms: list[PublicForm] | None = None
-    subjects: list[str] | None = None
-    trainings: list[PublicTraining] | None = None
-
-
-class PublicMentorPage(BaseModel):
-    position: int = Field(description="Позиция журнала событий, которую отражает ответ")
-    total: int
-    limit: int
-    offset: int
-    items: list[PublicMentor]
-
-
-class PublicOption(BaseModel):
-    value: str
-    title: str
-    count: int = Field(description="Сколько опубликованных наставников подходит")
-
-
-class PublicFilters(BaseModel):
-    position: int
-    total: int
-    municipalities: list[PublicOption]
-    organizations: list[PublicOption]
-    forms: list[PublicOption]
-    subjects: list[PublicOption]
 
 
 _CACHED = {
@@ -147,6 +170,10 @@ _CACHED = {
         "ETag": {"description": "«позиция журнала-хеш запроса»", "schema": {"type": "string"}},
         "Cache-Control": {"description": "public, no-cache", "schema": {"type": "string"}},
         "X-Log-Position": {"description": "Позиция журнала событий", "schema": {"type": "integer"}},
+        "X-Cache": {
+            "description": "hit — ответ из кеша процесса для этой позиции журнала, miss — из базы",
+            "schema": {"type": "string", "enum": ["hit", "miss"]},
+        },
     }
 }
 _JSON_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -170,7 +197,7 @@ Value = Annotated[str | None, Query(min_length=1, max_length=500)]
     tags=[_TAG],
     responses=_JSON_RESPONSES,
 )
-def public_mentors_json(
+async def public_mentors_json(
     request: Request,
     q: Text = "",
     municipality_id: Id = None,
@@ -181,23 +208,20 @@ def public_mentors_json(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
     wanted = PublicFilter(q, municipality_id, organization_id, form, subject)
-    directory = directory_of(request)
-    with directory.reading() as (tx, position):
-        tag = etag(position, "json", wanted.key(), limit, offset)
-        if (unchanged := _unchanged(request, tag, position, _CORS)) is not None:
-            return unchanged
+
+    def render(directory: Directory, tx: Tx, position: int) -> tuple[bytes, str]:
         page = directory.search(tx, position, wanted, limit=limit, offset=offset)
-    body = PublicMentorPage(
-        position=position,
-        total=page.total,
-        limit=limit,
-        offset=offset,
-        items=[PublicMentor(**item) for item in page.items],
-    )
-    return JSONResponse(
-        body.model_dump(mode="json", exclude_none=True),
-        headers={**_cache_headers(tag, position), **_CORS},
-    )
+        body = PublicMentorPage(
+            position=position,
+            total=page.total,
+            total_is_lower_bound=page.total_is_lower_bound,
+            limit=limit,
+            offset=offset,
+            items=[PublicMentor(**item) for item in page.items],
+        )
+        return body.model_dump_json(exclude_none=True).encode(), "application/json"
+
+    return await _answer(request, ("json", wanted.key(), limit, offset), render, _CORS)
 
 
 @router.get(
@@ -208,22 +232,20 @@ def public_mentors_json(
     tags=[_TAG],
     responses=_JSON_RESPONSES,
 )
-def public_filters_json(request: Request) -> Response:
-    directory = directory_of(request)
-    with directory.reading() as (tx, position):
-        tag = etag(position, "filters")
-        if (unchanged := _unchanged(request, tag, position, _CORS)) is not None:
-            return unchanged
+async def public_filters_json(request: Request) -> Response:
+    def render(directory: Directory, tx: Tx, position: int) -> tuple[bytes, str]:
         facets = directory.facets(tx, position)
-    body = PublicFilters(
-        position=position,
-        total=facets.total,
-        **{
-            kind: [PublicOption(value=o.value, title=o.title, count=o.count) for o in getattr(facets, kind)]
-            for kind in ("municipalities", "organizations", "forms", "subjects")
-        },
-    )
-    return JSONResponse(body.model_dump(mode="json"), headers={**_cache_headers(tag, position), **_CORS})
+        body = PublicFilters(
+            position=position,
+            total=facets.total,
+            **{
+                kind: [PublicOption(value=o.value, title=o.title, count=o.count) for o in getattr(facets, kind)]
+                for kind in ("municipalities", "organizations", "forms", "subjects")
+            },
+        )
+        return body.model_dump_json().encode(), "application/json"
+
+    return await _answer(request, ("filters",), render, _CORS)
 
 
 # -- pages -----------------------------------------------------------------------------------------
@@ -250,13 +272,18 @@ def mentors_word(n: int) -> str:
     return "наставников"
 
 
+def more_than_word(n: int) -> str:
+    """«наставник» after «более N» (более 21 наставника, более 1000 наставников)."""
+    return "наставника" if n % 10 == 1 and n % 100 != 11 else "наставников"
+
+
 def _html(template: str, status: int, headers: dict[str, str], **context: Any) -> HTMLResponse:
     body = _TEMPLATES.get_template(template).render(**context)
     return HTMLResponse(body, status_code=status, headers={**headers, "Content-Language": "ru"})
 
 
 @router.get("/", include_in_schema=False)
-def search_page(
+async def search_page(
     request: Request,
     q: str | None = None,
     municipality: str | None = None,
@@ -269,20 +296,9 @@ def search_page(
     wanted = PublicFilter(
         (q or "")[:200], _chosen(municipality), _chosen(organization), _chosen(form), _chosen(subject)
     )
-    number = _page_number(page)
-    directory = directory_of(request)
-    with directory.reading() as (tx, position):
-        tag = etag(position, "html", wanted.key(), number)
-        if (unchanged := _unchanged(request, tag, position)) is not None:
-            return unchanged
-        facets = directory.facets(tx, position)
-        result = directory.search(tx, position, wanted, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
-        pages = max(1, math.ceil(result.total / PAGE_SIZE))
-        if number > pages:  # past the end (the registry shrank, or a typed address): the last page
-            number = pages
-            result = directory.search(tx, position, wanted, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    asked = _page_number(page)
     params = {
-        "q": (q or "").strip()[:200],
+        "q": (q or "").strip()[:200],  # echoed as typed: part of the key, the page shows it
         "municipality": wanted.municipality_id or "",
         "organization": wanted.organization_id or "",
         "form": wanted.form or "",
@@ -295,23 +311,32 @@ def search_page(
             kept["page"] = str(n)
         return "/" + ("?" + urlencode(kept) if kept else "") + "#results"
 
-    return _html(
-        "public_search.html.j2",
-        200,
-        _cache_headers(tag, position),
-        params=params,
-        facets=facets,
-        options=_options(facets, wanted),
-        result=result,
-        searched=not wanted.empty,
-        page=number,
-        pages=pages,
-        page_url=page_url,
-        page_numbers=_page_window(number, pages),
-        first_shown=(number - 1) * PAGE_SIZE + 1,
-        mentors_word=mentors_word,
-        position=position,
-    )
+    def render(directory: Directory, tx: Tx, position: int) -> tuple[bytes, str]:
+        number = asked
+        facets = directory.facets(tx, position)
+        result = directory.search(tx, position, wanted, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        pages = max(1, math.ceil(result.total / PAGE_SIZE))
+        if number > pages:  # past the end (the registry shrank, or a typed address): the last page
+            number = pages
+            result = directory.search(tx, position, wanted, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        body = _TEMPLATES.get_template("public_search.html.j2").render(
+            params=params,
+            facets=facets,
+            options=_options(facets, wanted),
+            result=result,
+            searched=not wanted.empty,
+            page=number,
+            pages=pages,
+            page_url=page_url,
+            page_numbers=_page_window(number, pages),
+            first_shown=(number - 1) * PAGE_SIZE + 1,
+            mentors_word=more_than_word if result.total_is_lower_bound else mentors_word,
+            position=position,
+        )
+        return body.encode(), "text/html; charset=utf-8"
+
+    key = ("html", wanted.key(), asked, params["q"])
+    return await _answer(request, key, render, {"Content-Language": "ru"})
 
 
 def _options(facets: Facets, wanted: PublicFilter) -> dict[str, list[dict[str, Any]]]:

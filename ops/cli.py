@@ -70,9 +70,16 @@ def serve(
     with_demo: Annotated[
         bool, typer.Option("--demo", help="Сначала загрузить демо-регион, если база пуста")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Число процессов сервера (каждый со своими соединениями; "
+                     "представления общие и догоняются по журналу)"),
+    ] = 1,
     log_format: LogFormat = None,
 ) -> None:
-    """Run the HTTP server on the configured store."""
+    """Run the HTTP server on the configured store (with --workers, in several processes)."""
+    import os
+
     import uvicorn
 
     from api.app import create_app
@@ -98,8 +105,20 @@ def serve(
     console.print(
         f"Реестр: http://{bind_host}:{bind_port}/ — открытый реестр, "
         f"http://{bind_host}:{bind_port}/docs — API (база: {redacted_url(settings.database_url)})"
+        + (f", процессов: {workers}" if workers > 1 else "")
     )
-    uvicorn.run(app_, host=bind_host, port=bind_port, log_level=settings.log_level)
+    if workers == 1:
+        uvicorn.run(app_, host=bind_host, port=bind_port, log_level=settings.log_level)
+        return
+    # Each worker builds its own app from the same settings (the views are already caught up
+    # here, so theirs find nothing to do); a chosen log format reaches them by the environment.
+    registry.close()
+    if log_format:
+        os.environ["REESTR_LOG_FORMAT"] = log_format
+    from ops.serve_app import NoDelayHTTP
+
+    uvicorn.run("ops.serve_app:worker_app", factory=True, workers=workers, host=bind_host,
+                port=bind_port, log_level=settings.log_level, http=NoDelayHTTP)
 
 
 @app.command(help="Показать, где база и сколько в ней событий каждого типа.")

@@ -23,13 +23,15 @@ FIGURES = {
     ),
     "report": ("seconds", "load_facts_seconds", "json_bytes", "peak_rss_mib", "peak_rss_growth_mib"),
 }
-SEARCH = ("requests", "requests_per_s", "p50_ms", "p99_ms", "mentors_loaded", "peak_rss_mib")
+SEARCH = ("mentors_loaded", "published", "server_processes", "peak_rss_mib")
+SEARCH_RUN = ("requests", "requests_per_s", "p50_ms", "p99_ms", "hit_rate", "client_cpu_s", "server_cpu_s")
 
 
 def test_bench_tiny_sqlite_reports_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     argv = ["--store", "sqlite", "--tier", "tiny", "-o", str(out), "--no-table",
-            "--clients", "5", "--requests", "40", "--seconds", "5", "--import-rows", "10"]
+            "--clients", "5", "--requests", "40", "--seconds", "5", "--import-rows", "10",
+            "--search-workers", "2"]
     assert main(argv) == 0
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["tier"] == "tiny"
@@ -44,7 +46,12 @@ def test_bench_tiny_sqlite_reports_every_figure(tmp_path: Path) -> None:
     for run in figures["search"]:
         for key in SEARCH:
             assert isinstance(run.get(key), int | float), f"search.{key} missing"
-        assert run["errors"] == 0
+        assert run["server_processes"] == 2
+        for mix in ("cached", "uncached"):
+            for key in SEARCH_RUN:
+                assert isinstance(run[mix].get(key), int | float), f"search.{mix}.{key} missing"
+            assert run[mix]["errors"] == 0
+        assert run["uncached"]["hit_rate"] == 0  # every question asked once: nothing to reuse
     assert figures["search"][1]["mentors_loaded"] == 5 * figures["search"][0]["mentors_loaded"]
     assert figures["commands"]["events"] > 0
     assert figures["rebuild"]["records"] == figures["rebuild"]["raw_records"]

@@ -224,8 +224,8 @@ def test_the_page_forgives_hand_edited_addresses(world: ApiWorld) -> None:
 # -- indexes ---------------------------------------------------------------------------------------------
 
 
-def _plan(directory: Directory, wanted: PublicFilter) -> str:
-    sql, params = directory.page_query(wanted, 20, 0)
+def _plan(directory: Directory, wanted: PublicFilter, *, by_name: bool = False) -> str:
+    sql, params = directory.page_query(wanted, 20, 0, by_name=by_name)
     store = directory.store
     with store.transaction(write=False) as tx:
         if store.dialect == "sqlite":
@@ -266,6 +266,22 @@ def test_every_search_is_served_by_an_index(directory: tuple[Directory, dict[str
         assert f"Index Scan using {p}public_mentors_order" in everyone
     for plan in (by_name, by_short_name, by_org, by_municipality, by_form, by_subject, everyone):
         assert f"SCAN {p}public_mentors\n" not in plan + "\n" and "Seq Scan" not in plan, plan
+
+
+def test_a_name_search_sorts_its_own_matches_instead_of_walking_the_whole_order(
+    directory: tuple[Directory, dict[str, Any]],
+) -> None:
+    found, _ = directory
+    p = LIVE_PREFIX
+    for wanted in (PublicFilter("семен"), PublicFilter("се", form="pupil_pupil")):
+        plan = _plan(found, wanted, by_name=True)
+        assert f"{p}public_mentors_order" not in plan, plan  # not a walk of every mentor in order
+        if found.store.dialect == "sqlite":
+            assert f"COVERING INDEX {p}public_name_words_word" in plan and "TEMP B-TREE FOR ORDER BY" in plan
+        elif len(wanted.words()[0]) >= 3:
+            assert f"Bitmap Index Scan on {p}public_mentors_search" in plan
+        else:  # by the word index, or probing each form match's words: either way an index
+            assert f"{p}public_name_words" in plan and "Seq Scan" not in plan
 
 
 # -- the public tables agree with the staff views ---------------------------------------------------

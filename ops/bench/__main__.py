@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ops.bench import search
 from ops.bench.measure import DEFAULT_POSTGRES_URL, Options, run_bench
 from ops.bench.tiers import TIERS
 
@@ -47,11 +48,14 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
             out.append(("", f"report {fmt} ({f['bytes']:,} B)", f"{f['seconds']} s",
                         f"facts {d['load_facts_seconds']} s", "", mem(d) if fmt == "json" else ""))
         for q in s.get("search", []):
-            label = (f"search {q['mentors_loaded']:,} mentors, {q['clients']} clients "
-                     f"({q['requests']:,} req, {q['errors']} err)")
-            out.append(("", label,
-                        f"p50 {q['p50_ms']} / p99 {q['p99_ms']} ms", f"{_n(q['requests_per_s'])} req/s", "",
-                        f"server {q['server_peak_rss_mib']}"))
+            for mix in ("cached", "uncached"):
+                m = q[mix]
+                label = (f"search {mix} {q['mentors_loaded']:,} mentors, {q['server_processes']} proc, "
+                         f"{q['clients']} clients ({m['requests']:,} req, {m['errors']} err, "
+                         f"hits {m['hit_rate']:.0%})")
+                out.append(("", label, f"p50 {m['p50_ms']} / p99 {m['p99_ms']} ms",
+                            f"{_n(m['requests_per_s'])} req/s", "",
+                            f"server {q['server_peak_rss_mib']}" if mix == "cached" else ""))
     return out
 
 
@@ -83,11 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50, help="concurrent search clients")
     parser.add_argument("--requests", type=int, default=5000, help="search requests per run (bound)")
     parser.add_argument("--seconds", type=float, default=60.0, help="search time per run (bound)")
+    parser.add_argument("--search-workers", type=int, default=search.SERVER_WORKERS,
+                        help="search server processes (uvicorn workers)")
     parser.add_argument("--import-rows", type=int, default=2000,
                         help="mentors and mentees per generated import file (0: skip the import)")
     parser.add_argument("--no-table", action="store_true")
     args = parser.parse_args(argv)
     stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
+    search.SERVER_WORKERS = args.search_workers  # read by the search step's server
     opts = Options(tier=args.tier, scale=args.scale, postgres_url=args.postgres_url, profile=args.profile,
                    search=not args.no_search, search_clients=args.clients, search_requests=args.requests,
                    search_seconds=args.seconds, import_rows=args.import_rows)

@@ -1,0 +1,90 @@
+"""Kept stores for the public search bench, and the search step alone on such a store.
+
+`python -m ops.bench.search_store build --mentors 20000 --schema reestr_search_20k` loads the
+region tier's municipalities, organizations and mentors (application, consent, approval,
+training: the tier's own commands, through `Registry.execute_batch`), grows them with
+`tiers.more_mentors` past 20,000, then rebuilds the views. Mentees, pairs and outputs are left
+out: the search reads only the public tables, which hold mentors alone. The store is kept.
+
+`python -m ops.bench.search_store run --schema reestr_search_20k --workers 1 2` runs the search
+bench (cached mix and uncached) on it with each number of server processes and prints the
+figures as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any
+
+from ops.bench.measure import DEFAULT_POSTGRES_URL, TODAY
+
+#: The region tier's commands a published mentor needs (and the units they belong to).
+_KINDS = ("RegisterMunicipality", "RegisterOrganization", "SubmitMentorApplication", "GiveConsent",
+          "ApproveMentor", "RecordTraining")
+REGION_MENTORS = 20_000
+
+
+def build(url: str, schema: str | None, mentors: int) -> dict[str, Any]:
+    from ops.bench.load import Loader, summary
+    from ops.bench.tiers import more_mentors, region_steps
+    from ops.storage import ensure_schema, open_registry, parse_database_url
+    from projections.projector import rebuild
+    from projections.store import open_view_store
+
+    location = parse_database_url(url, schema)
+    if schema:
+        ensure_schema(location)
+    registry = open_registry(url, schema, clock=lambda: TODAY)
+    try:
+        if registry.position() > 1000:
+            raise SystemExit(f"the store already holds {registry.position()} events")
+        steps = [s for s in region_steps(1.0) if s.command.__name__ in _KINDS]
+        loader = Loader(registry, single_share=0.0)
+        figures = summary(loader.load(steps))
+        organizations = sum(1 for s in steps if s.command.__name__ == "RegisterOrganization")
+        if mentors > REGION_MENTORS:
+            grown = summary(loader.load(more_mentors(REGION_MENTORS, mentors - REGION_MENTORS, organizations)))
+            figures = {"events": figures["events"] + grown["events"],
+                       "seconds": round(figures["seconds"] + grown["seconds"], 1)}
+        views = open_view_store(registry)
+        started = time.perf_counter()
+        position = rebuild(registry, views)
+        views.close()
+        return {"mentors": max(mentors, REGION_MENTORS), "events": figures["events"],
+                "load_seconds": figures["seconds"], "position": position,
+                "rebuild_seconds": round(time.perf_counter() - started, 1)}
+    finally:
+        registry.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops.bench.search_store", description=__doc__)
+    parser.add_argument("action", choices=("build", "run"))
+    parser.add_argument("--url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--schema", default=None)
+    parser.add_argument("--mentors", type=int, default=REGION_MENTORS, help="build: mentors (>= 20,000)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1], help="run: server processes, each run")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=5000, help="run: requests of the cached mix")
+    parser.add_argument("--uncached-requests", type=int, default=None, help="run: of the uncached (default: --requests)")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    args = parser.parse_args(argv)
+    from ops.logs import configure_logging
+
+    configure_logging("warning")
+    if args.action == "build":
+        print(json.dumps(build(args.url, args.schema, args.mentors)), flush=True)
+        return 0
+    from ops.bench.search import bench_search
+
+    for workers in args.workers:
+        result = bench_search(args.url, args.schema, 0, clients=args.clients, requests=args.requests,
+                              seconds=args.seconds, workers=workers, uncached_requests=args.uncached_requests)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
