@@ -129,7 +129,8 @@ def import_command(
         actor = IMPORT_ACTOR
         if as_curator:
             try:
-                organization_id = Directory(registry).organization(as_curator)
+                with Directory(registry) as directory:
+                    organization_id = directory.organization(as_curator)
             except ValueError as error:
                 console.print(f"[red]--as-curator: {error}[/red]")
                 raise typer.Exit(2) from None

@@ -58,7 +58,8 @@ def write_template(registry: Registry, kind_name: str, path: Path) -> Path:
     assert sheet is not None
     sheet.title = kind.title[:31].capitalize()
     _write_table(sheet, kind)
-    lists = choice_lists(Directory(registry))
+    with Directory(registry) as directory:
+        lists = choice_lists(directory)
     _write_lists(workbook, sheet, kind, lists)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)

@@ -192,7 +192,10 @@ class _Importer:
             )
         if self.table.missing:
             return []
-        directory = Directory(self.registry)
+        with Directory(self.registry) as directory:
+            return self._plan_rows(directory)
+
+    def _plan_rows(self, directory: Directory) -> list[tuple[RowPlan, list[str]]]:
         planned: list[tuple[RowPlan, list[str]]] = []
         first_of: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
         for row in self.table.rows:
