@@ -13,7 +13,7 @@ aggregate written out plainly (tests compare the two on both stores).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -203,11 +203,7 @@ def _mentors(tx: Any, periods: list[Period]) -> list[tuple[Any, ...]]:
 def figures_from_detail(facts: Any, period: Period) -> PeriodFigures:
     """The same figures from per-person rows (`load_facts(store)` without periods)."""
     out = PeriodFigures()
-    involved: dict[str, set[str]] = defaultdict(set)
-    for interval in facts.intervals:
-        if period.overlaps(interval.joined_on, interval.ended_on):
-            mentee = facts.mentees.get(interval.mentee_id)
-            involved[mentee.organization_id if mentee else interval.organization_id].add(interval.mentee_id)
+    involved = facts.involved_in(period)
     groups: Counter[tuple[str, MenteeAttributes]] = Counter()
     for org_id, mentee_ids in involved.items():
         out.mentees_involved[org_id] = len(mentee_ids)

@@ -130,6 +130,16 @@ class Facts:
             self.figures[period] = figures_from_detail(self, period)
         return self.figures[period]
 
+    def involved_in(self, period: Period) -> dict[str, set[str]]:
+        """Per-person rows only: organization id -> its mentees with a pair active on some day of
+        the period (a mentee counts in its own organization; one not in the views, in the pair's)."""
+        involved: dict[str, set[str]] = defaultdict(set)
+        for interval in self.intervals:
+            if period.overlaps(interval.joined_on, interval.ended_on):
+                mentee = self.mentees.get(interval.mentee_id)
+                involved[mentee.organization_id if mentee else interval.organization_id].add(interval.mentee_id)
+        return dict(involved)
+
     # -- units ---------------------------------------------------------------------------
 
     def regions(self) -> list[Unit]:

@@ -245,14 +245,11 @@ class Queries:
     def involvement(self, period: Period, *, organization_id: Any = None) -> Answer:
         """The indicators' facts: per involved mentee, category and age on the reference date."""
         facts = load_facts(self.store)  # per person: every mentee and pair interval
-        involved: dict[str, set[str]] = {}
+        involved = facts.involved_in(period)
         by_mentee: dict[str, list[Any]] = {}
         for interval in facts.intervals:
             if period.overlaps(interval.joined_on, interval.ended_on):
                 by_mentee.setdefault(interval.mentee_id, []).append(interval)
-                mentee = facts.mentees.get(interval.mentee_id)
-                org_id = mentee.organization_id if mentee else interval.organization_id
-                involved.setdefault(org_id, set()).add(interval.mentee_id)
         items = []
         for org_id in sorted(involved):
             if organization_id is not None and org_id != str(organization_id):
