@@ -9,12 +9,37 @@ sample, nothing timed but the whole), then the views rebuilt from position 0. Th
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from typing import Any
 
 from ops.bench.load import Loader, summary
 from ops.bench.measure import TODAY
 from ops.bench.tiers import region_steps
 from ops.storage import ensure_schema, open_registry, parse_database_url
+
+
+def build_kept_store(url: str, schema: str | None, steps: list[Any]) -> dict[str, Any]:
+    """Load `steps` through `execute_batch` into a new store that stays, then rebuild its views."""
+    from projections.projector import rebuild
+    from projections.store import open_view_store
+
+    location = parse_database_url(url, schema)
+    if schema:
+        ensure_schema(location)
+    registry = open_registry(url, schema, clock=lambda: TODAY)
+    try:
+        if registry.position() > 1000:  # more than the seeded reference lists: already loaded
+            raise SystemExit(f"the store already holds {registry.position()} events")
+        loaded = summary(Loader(registry, single_share=0.0).load(steps))
+        views = open_view_store(registry)
+        started = time.perf_counter()
+        position = rebuild(registry, views)
+        views.close()
+        return {"events": loaded["events"], "load_seconds": loaded["seconds"], "position": position,
+                "rebuild_seconds": round(time.perf_counter() - started, 1)}
+    finally:
+        registry.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,28 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schema", default=None, help="PostgreSQL schema (created; must be empty)")
     args = parser.parse_args(argv)
     from ops.logs import configure_logging
-    from projections.projector import rebuild
-    from projections.store import open_view_store
 
     configure_logging("warning")
-    location = parse_database_url(args.url, args.schema)
-    if args.schema:
-        ensure_schema(location)
-    registry = open_registry(args.url, args.schema, clock=lambda: TODAY)
-    try:
-        if registry.position() > 1000:  # more than the seeded reference lists: already loaded
-            raise SystemExit(f"the store already holds {registry.position()} events")
-        steps = region_steps(args.scale)
-        print(f"{len(steps):,} steps", flush=True)
-        loaded = summary(Loader(registry, single_share=0.0).load(steps))
-        print(f"loaded {loaded['events']:,} events in {loaded['seconds']} s", flush=True)
-        views = open_view_store(registry)
-        started = time.perf_counter()
-        position = rebuild(registry, views)
-        views.close()
-        print(f"views rebuilt to {position} in {time.perf_counter() - started:.1f} s", flush=True)
-    finally:
-        registry.close()
+    steps = region_steps(args.scale)
+    print(f"{len(steps):,} steps", flush=True)
+    print(json.dumps(build_kept_store(args.url, args.schema, steps)), flush=True)
     return 0
 
 

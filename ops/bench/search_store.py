@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from typing import Any
 
-from ops.bench.measure import DEFAULT_POSTGRES_URL, TODAY
+from ops.bench.measure import DEFAULT_POSTGRES_URL
 
 #: The region tier's commands a published mentor needs (and the units they belong to).
 _KINDS = ("RegisterMunicipality", "RegisterOrganization", "SubmitMentorApplication", "GiveConsent",
@@ -27,36 +26,14 @@ REGION_MENTORS = 20_000
 
 
 def build(url: str, schema: str | None, mentors: int) -> dict[str, Any]:
-    from ops.bench.load import Loader, summary
+    from ops.bench.region_store import build_kept_store
     from ops.bench.tiers import more_mentors, region_steps
-    from ops.storage import ensure_schema, open_registry, parse_database_url
-    from projections.projector import rebuild
-    from projections.store import open_view_store
 
-    location = parse_database_url(url, schema)
-    if schema:
-        ensure_schema(location)
-    registry = open_registry(url, schema, clock=lambda: TODAY)
-    try:
-        if registry.position() > 1000:
-            raise SystemExit(f"the store already holds {registry.position()} events")
-        steps = [s for s in region_steps(1.0) if s.command.__name__ in _KINDS]
-        loader = Loader(registry, single_share=0.0)
-        figures = summary(loader.load(steps))
-        organizations = sum(1 for s in steps if s.command.__name__ == "RegisterOrganization")
-        if mentors > REGION_MENTORS:
-            grown = summary(loader.load(more_mentors(REGION_MENTORS, mentors - REGION_MENTORS, organizations)))
-            figures = {"events": figures["events"] + grown["events"],
-                       "seconds": round(figures["seconds"] + grown["seconds"], 1)}
-        views = open_view_store(registry)
-        started = time.perf_counter()
-        position = rebuild(registry, views)
-        views.close()
-        return {"mentors": max(mentors, REGION_MENTORS), "events": figures["events"],
-                "load_seconds": figures["seconds"], "position": position,
-                "rebuild_seconds": round(time.perf_counter() - started, 1)}
-    finally:
-        registry.close()
+    steps = [s for s in region_steps(1.0) if s.command.__name__ in _KINDS]
+    organizations = sum(1 for s in steps if s.command.__name__ == "RegisterOrganization")
+    if mentors > REGION_MENTORS:
+        steps += more_mentors(REGION_MENTORS, mentors - REGION_MENTORS, organizations)
+    return {"mentors": max(mentors, REGION_MENTORS), **build_kept_store(url, schema, steps)}
 
 
 def main(argv: list[str] | None = None) -> int:
