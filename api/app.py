@@ -73,6 +73,9 @@ def create_app(
         app.state.projector = AppProjector(registry, app.state.views)
         app.state.projector.listeners.append(cache.observe)
         app.state.projector.catch_up()
+        # The app's projector is this process's views subscriber: after every commit (any route,
+        # any batch) it catches up and tells the response cache, before the response is sent.
+        registry.after_commit.subscribe("views", lambda _recordings: app.state.projector.catch_up())
         app.state.freshness = Freshness(app.state.projector, on_position=cache.observe)
     install_problem_handlers(app)
     app.add_middleware(PublicFastPath)  # an address answered at this position: sent from memory

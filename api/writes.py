@@ -202,16 +202,10 @@ def scoped_command_id(actor: Actor, idempotency_key: str | None) -> str | None:
 def run_command(
     request: Request, response: Response, command: c.Command, actor: Actor, item_attr: str | None = None
 ) -> WriteResult:
-    """Execute through the registry, catch the views up (a client reads its own writes), run the
-    after-write hook, and say what was recorded."""
+    """Execute through the registry (its after-commit subscribers catch the views up: a client
+    reads its own writes), run the after-write hook, and say what was recorded."""
     registry = registry_of(request)
     result = registry.execute(command, actor)
-    projector = getattr(request.app.state, "projector", None)
-    if projector is not None:
-        try:
-            projector.catch_up()
-        except Exception as error:  # the write is recorded; the views catch up with the next one
-            log.error("views_catch_up_failed", command_id=result.command_id, error=repr(error), exc_info=error)
     after_write: AfterWrite | None = getattr(request.app.state, "after_write", None)
     if after_write is not None:
         try:

@@ -84,8 +84,6 @@ def serve(
 
     from api.app import create_app
     from ops.demo import region_data_found
-    from projections.transparency.store import TransparencyLog
-
     settings = load_settings(log_format)
     registry = registry_from_settings(settings)
     if with_demo:
@@ -94,11 +92,9 @@ def serve(
             _load_demo_with_progress(registry, settings)
         else:
             console.print(f"Демо не загружается: {already}")
-    # Every stored record joins the Merkle tree as soon as it is written: a record altered before
-    # it is a leaf could not be told from an original. The app catches its views up the same way.
-    tree = TransparencyLog(registry)
-    tree.catch_up()
-    app_ = create_app(registry, after_write=lambda _result: tree.catch_up())
+    # Every record joins the Merkle tree in its own transaction (ops/bootstrap.py); the app's
+    # projector is the views' after-commit subscriber.
+    app_ = create_app(registry)
     console.print(f"Представления обновлены: позиция журнала {app_.state.projector.position}.")
     bind_host = host or settings.host
     bind_port = port or settings.port

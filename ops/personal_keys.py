@@ -1,8 +1,11 @@
 """The key table of sealed personal data, beside the events: SQLite file or PostgreSQL schema.
 
 One row per person: `subject_id`, the 256-bit `key` (NULL once erased), `created_at`,
-`erased_at`. A key is committed before the first event sealed with it is written, so an event
-never outlives its key by accident; a key whose events were refused is harmless.
+`erased_at`. A new key is stored, and an erased one destroyed, in the very transaction of the
+events that need it or erase it (`write_changes`, a step of ops/unit_of_work.py): never an event
+without its key, never an erasure without its event. `personal_key_erasures` counts erasures:
+every process compares it with what it saw last (`refresh`) before it answers a request, so an
+erasure by any process is seen by all from their next request.
 
 Destroying a key must leave no copy the store can give back: SQLite runs with
 `secure_delete` (freed space is zeroed) and truncates its write-ahead log after an erasure;
@@ -17,14 +20,18 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
+from typing import Any
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from eventsourcing.persistence import IntegrityError
 
 from ops.storage import StoreLocation, postgres_connect_kwargs
 from registry.sealing import (
     KEY_BYTES,
     ErasedSubject,
+    KeyChanges,
     KeyTableReads,
     MemoryPersonalKeys,
     PersonalKeyMissing,
@@ -32,6 +39,7 @@ from registry.sealing import (
 )
 
 TABLE = "personal_keys"
+ERASURES = "personal_key_erasures"
 
 
 def _now() -> str:
@@ -45,6 +53,12 @@ class _CachedKeys(KeyTableReads):
         self._cache: dict[UUID, bytes | None] = {}
         self._loaded_all = False
         self._lock = threading.RLock()
+        self._claims: dict[UUID, int] = {}  # provisional keys: units that will store them
+        self._erasures: int | None = None  # the erasure counter as last seen
+
+    #: the key table's name in SQL, as the events' transaction sees it (set by each store)
+    table_sql = TABLE
+    erasures_sql = ERASURES
 
     # -- what a store provides ---------------------------------------------------------------
     def _select_many(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
@@ -99,6 +113,91 @@ class _CachedKeys(KeyTableReads):
             assert len(stored) == len(missing)
             self._cache.update(stored)
 
+    def prepare(self, subjects: Iterable[UUID]) -> dict[UUID, bytes]:
+        """Keys to seal these subjects' data with; those not stored yet are returned (provisional),
+        to be stored by `write_changes` in the events' own transaction."""
+        with self._lock:
+            wanted = list(dict.fromkeys(subjects))
+            unknown = [s for s in wanted if s not in self._cache]
+            if unknown:
+                self._cache.update(self._select_many(unknown))
+            new = {s: AESGCM.generate_key(KEY_BYTES * 8) for s in unknown if s not in self._cache}
+            self._cache.update(new)
+            # Another unit of this process is storing the same person's key: store the same one.
+            new.update((s, self._cache[s]) for s in wanted if s in self._claims and s not in new)  # type: ignore[misc]
+            for subject in new:
+                self._claims[subject] = self._claims.get(subject, 0) + 1
+            return new
+
+    def write_changes(self, cursor: Any, records: Any, changes: KeyChanges | None) -> None:
+        """In the events' transaction: store the unit's new keys, destroy the ones it erases."""
+        if changes is None:
+            return
+        table = self.table_sql
+        if changes.new:
+            rows = [(str(s), k, _now(), None) for s, k in changes.new.items()]
+            cursor.many(
+                f"INSERT INTO {table} VALUES (%s, %s, %s, %s) ON CONFLICT (subject_id) DO NOTHING", rows
+            )
+            subjects = list(changes.new)
+            stored: dict[str, Any] = {}
+            for start in range(0, len(subjects), 500):
+                chunk = [str(s) for s in subjects[start : start + 500]]
+                marks = ", ".join(["%s"] * len(chunk))
+                stored.update(cursor.rows(f"SELECT subject_id, key FROM {table} WHERE subject_id IN ({marks})", chunk))
+            for subject, key in changes.new.items():
+                if stored.get(str(subject)) is None or bytes(stored[str(subject)]) != key:
+                    # Stored meanwhile by another process: these events were sealed with another key.
+                    raise IntegrityError(f"personal key of {subject} stored concurrently")
+        if changes.erased and cursor.dialect == "sqlite":
+            cursor.execute("PRAGMA secure_delete = ON")  # the destroyed key's bytes are zeroed, not freed
+        for subject in changes.erased:
+            cursor.execute(
+                f"UPDATE {table} SET key = NULL, erased_at = %s WHERE subject_id = %s AND key IS NOT NULL",
+                (_now(), str(subject)),
+            )
+            cursor.execute(
+                f"INSERT INTO {table} VALUES (%s, NULL, %s, %s) ON CONFLICT (subject_id) DO NOTHING",
+                (str(subject), _now(), _now()),
+            )
+        if changes.erased:
+            cursor.execute(f"UPDATE {self.erasures_sql} SET erasures = erasures + %s WHERE id = 1", (len(changes.erased),))
+
+    def settle(self, changes: KeyChanges, *, committed: bool) -> None:
+        """After the events' transaction: keep or drop the provisional keys; scrub destroyed ones."""
+        with self._lock:
+            for subject in changes.new:
+                left = self._claims.get(subject, 1) - 1
+                if left > 0:
+                    self._claims[subject] = left
+                    continue
+                self._claims.pop(subject, None)
+                if not committed:
+                    self._cache.pop(subject, None)
+            if committed and changes.erased:
+                for subject in changes.erased:
+                    self._cache[subject] = None
+                self._scrub()
+
+    def refresh(self) -> bool:
+        """Compare the erasure counter with the last one seen; if another process erased someone
+        since, forget every destroyed key now. True if something was erased since the last look."""
+        with self._lock:
+            erasures = self._read_erasures()
+            if self._erasures is None or erasures == self._erasures:
+                self._erasures = erasures
+                return False
+            for subject in self._select_erased():
+                self._cache[UUID(subject)] = None
+            self._erasures = erasures
+            return True
+
+    def _read_erasures(self) -> int:
+        raise NotImplementedError
+
+    def _select_erased(self) -> list[str]:
+        raise NotImplementedError
+
     def destroy(self, subject: UUID) -> bool:
         with self._lock:
             destroyed = self._tombstone(subject) > 0
@@ -142,6 +241,17 @@ class SQLitePersonalKeys(_CachedKeys):
             f"CREATE TABLE IF NOT EXISTS {TABLE} (subject_id TEXT PRIMARY KEY, key BLOB, "
             "created_at TEXT NOT NULL, erased_at TEXT)"
         )
+        self._db.execute(
+            f"CREATE TABLE IF NOT EXISTS {ERASURES} (id INTEGER PRIMARY KEY CHECK (id = 1), erasures INTEGER NOT NULL)"
+        )
+        self._db.execute(f"INSERT INTO {ERASURES} VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
+        self._erasures = self._read_erasures()
+
+    def _read_erasures(self) -> int:
+        return int(self._db.execute(f"SELECT erasures FROM {ERASURES} WHERE id = 1").fetchone()[0])
+
+    def _select_erased(self) -> list[str]:
+        return [row[0] for row in self._db.execute(f"SELECT subject_id FROM {TABLE} WHERE key IS NULL")]
 
     def _select_many(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
         found: dict[UUID, bytes | None] = {}
@@ -170,6 +280,7 @@ class SQLitePersonalKeys(_CachedKeys):
             self._db.execute(
                 f"INSERT OR IGNORE INTO {TABLE} VALUES (?, NULL, ?, ?)", (str(subject), _now(), _now())
             )
+            self._db.execute(f"UPDATE {ERASURES} SET erasures = erasures + 1 WHERE id = 1")
         return changed
 
     def _scrub(self) -> None:
@@ -202,6 +313,27 @@ class PostgresPersonalKeys(_CachedKeys):
                 "created_at TEXT NOT NULL, erased_at TEXT)"
             ).format(self._table)
         )
+        self._erasures_table = (
+            sql.Identifier(location.schema, ERASURES) if location.schema else sql.Identifier(ERASURES)
+        )
+        self._conn.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (id INTEGER PRIMARY KEY CHECK (id = 1), erasures BIGINT NOT NULL)"
+            ).format(self._erasures_table)
+        )
+        self._conn.execute(
+            sql.SQL("INSERT INTO {} VALUES (1, 0) ON CONFLICT (id) DO NOTHING").format(self._erasures_table)
+        )
+        self.table_sql = self._table.as_string(self._conn)
+        self.erasures_sql = self._erasures_table.as_string(self._conn)
+        self._erasures = self._read_erasures()
+
+    def _read_erasures(self) -> int:
+        row = self._conn.execute(self._sql.SQL("SELECT erasures FROM {} WHERE id = 1").format(self._erasures_table))
+        return int(row.fetchone()[0])  # type: ignore[index]
+
+    def _select_erased(self) -> list[str]:
+        return [row[0] for row in self._conn.execute(self._q("SELECT subject_id FROM {} WHERE key IS NULL"))]
 
     def _q(self, text: str) -> object:
         return self._sql.SQL(text).format(self._table)
@@ -232,6 +364,9 @@ class PostgresPersonalKeys(_CachedKeys):
             self._conn.execute(
                 self._q("INSERT INTO {} VALUES (%s, NULL, %s, %s) ON CONFLICT (subject_id) DO NOTHING"),
                 (str(subject), _now(), _now()),
+            )
+            self._conn.execute(
+                self._sql.SQL("UPDATE {} SET erasures = erasures + 1 WHERE id = 1").format(self._erasures_table)
             )
         return changed
 

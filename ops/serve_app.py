@@ -46,12 +46,8 @@ class NoDelayHTTP(_uvicorn_protocol()):  # type: ignore[misc]
 def worker_app() -> FastAPI:
     from api.app import create_app
     from ops.runtime import load_settings, registry_from_settings
-    from projections.transparency.store import TransparencyLog
-
-    registry = registry_from_settings(load_settings())
-    tree = TransparencyLog(registry)
-    tree.catch_up()
-    return create_app(registry, after_write=lambda _result: tree.catch_up())
+    # Built by the composition root (ops/bootstrap.py): leaves and keys commit with the events.
+    return create_app(registry_from_settings(load_settings()))
 
 
 __all__ = ["NoDelayHTTP", "worker_app"]

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-from registry.application import Registry
+if TYPE_CHECKING:
+    from registry.application import Registry
 
 
 class StorageConfigError(ValueError):
@@ -79,6 +81,9 @@ def redacted_url(url: str) -> str:
 def eventsourcing_env(location: StoreLocation, cipher_key: str | None = None) -> dict[str, str]:
     """The library's own settings, derived from ours so users never set them by hand."""
     env = {"CIPHER_TOPIC": CIPHER_TOPIC, "CIPHER_KEY": cipher_key} if cipher_key else {}
+    from ops.unit_of_work import RECORDER_TOPICS  # the unit of work's adapter of the library's recorders
+
+    env["APPLICATION_RECORDER_TOPIC"] = RECORDER_TOPICS[location.kind]
     if location.kind == "sqlite":
         assert location.sqlite_path is not None
         return env | {
@@ -132,20 +137,22 @@ def open_registry(
     clock: Callable[[], date] = date.today,
     *,
     cipher_key: str | None = None,
+    views: bool = True,
 ) -> Registry:
-    """The registry on the store the URL names, tables created, reference lists seeded."""
-    registry = registry_on(parse_database_url(database_url, schema), clock, cipher_key=cipher_key)
-    registry.seed_reference_lists()
-    return registry
+    """The registry on the store the URL names, wired by the composition root (ops/bootstrap.py)."""
+    from ops import bootstrap
+
+    return bootstrap.open_registry(database_url, schema, clock, cipher_key=cipher_key, views=views)
 
 
 def registry_on(
-    location: StoreLocation, clock: Callable[[], date] = date.today, *, cipher_key: str | None = None
+    location: StoreLocation,
+    clock: Callable[[], date] = date.today,
+    *,
+    cipher_key: str | None = None,
+    views: bool = True,
 ) -> Registry:
-    """The registry on a store with its key table, tables created, nothing seeded."""
-    from ops.personal_keys import personal_keys_for  # it builds on this module
+    """The registry on a store, wired by the composition root (ops/bootstrap.py), nothing seeded."""
+    from ops import bootstrap
 
-    ensure_schema(location)
-    return Registry(
-        env=eventsourcing_env(location, cipher_key), clock=clock, keys=personal_keys_for(location)
-    )
+    return bootstrap.registry_on(location, clock, cipher_key=cipher_key, views=views)

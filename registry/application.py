@@ -11,14 +11,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import structlog
-from eventsourcing.application import (
-    AggregateNotFoundError,
-    Application,
-    ProcessingEvent,
-)
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
+from registry.after_commit import AfterCommit
 from registry.base import recording_as
 from registry.batch_cache import BatchCache
 from registry.commands import Command
@@ -34,6 +31,7 @@ from registry.handlers import HANDLERS, Handler
 from registry.idempotency import CommandRecord, command_record_id
 from registry.reference import DEFAULT_LISTS, ReferenceList, reference_list_id
 from registry.sealing import (
+    KeyChanges,
     MemoryPersonalKeys,
     PersonalKeys,
     SealingMapper,
@@ -97,6 +95,8 @@ class Registry(Application[UUID]):
             raise ValueError("a registry on a durable store needs its key table: pass keys=")
         self.keys: PersonalKeys = keys if keys is not None else MemoryPersonalKeys()
         self.batch_cache = BatchCache()
+        #: told of every commit (views, caches); registered once by the composition root
+        self.after_commit = AfterCommit()
         super().__init__(env)
         self.clock = clock
         self._handlers: dict[type[Command], Handler] = HANDLERS
@@ -110,22 +110,23 @@ class Registry(Application[UUID]):
         super().register_transcodings(transcoder)
         register_registry_transcodings(transcoder, self.keys)
 
-    def _record(self, processing_event: Any) -> Any:
-        # New people's keys in one write before their events, not one commit per person.
-        self.keys.ensure_many(people_in(processing_event.events))
-        recordings = super()._record(processing_event)
-        # The erasure is recorded: only now may the key die (never an erasure without its event).
-        for erased in erasures_in(processing_event.events):
-            self.keys.destroy(erased)
-        return recordings
-
     def save_events(self, events: Sequence[Any]) -> list[Recording[UUID]]:
-        """Record events a batch has collected, in their order, in one transaction."""
+        """Record one unit of work's events, in their order, in one transaction; then tell the
+        after-commit subscribers. The only way events are recorded (`execute` and batches use it).
+
+        In the same transaction, by the store's recorder (ops/unit_of_work.py): the keys new people
+        are sealed with, the destruction of erased people's keys, the transparency log's leaves."""
         # Not `save`: it checks every event against the library's runtime protocols, ~30 µs each.
-        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
-        processing_event.events.extend(events)
-        recordings = self._record(processing_event)
-        self._notify(recordings)
+        if not events:
+            return []
+        changes = KeyChanges(new=self.keys.prepare(people_in(events)), erased=erasures_in(events))
+        try:
+            recordings = self.events.put(list(events), unit=changes)
+        except BaseException:
+            self.keys.settle(changes, committed=False)
+            raise
+        self.keys.settle(changes, committed=True)
+        self.after_commit.publish(recordings)
         return recordings
 
     # -- commands ----------------------------------------------------------------------------
@@ -193,7 +194,7 @@ class Registry(Application[UUID]):
                 return earlier
             raise
         try:
-            recordings = self.save(*changed)
+            recordings = self.save_events([e for a in changed for e in a.collect_events()])
         except IntegrityError:
             if command.command_id is not None:
                 earlier = self._earlier_result(command, actor)
@@ -319,6 +320,6 @@ class Registry(Application[UUID]):
         if not created:
             return 0
         try:
-            return len(self.save(*created))
+            return len(self.save_events([e for a in created for e in a.collect_events()]))
         except IntegrityError:
             return 0  # another process seeded the same lists first

@@ -18,6 +18,7 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
@@ -72,6 +73,15 @@ class PersonalKeys(Protocol):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class KeyChanges:
+    """What one unit of work does to the key table, stored in the events' own transaction:
+    the keys new people's data was sealed with, and the people it erases."""
+
+    new: dict[UUID, bytes] = field(default_factory=dict)
+    erased: list[UUID] = field(default_factory=list)
+
+
 class ErasedSubject(ValueError):
     """A sealed value was to be written for a person already erased."""
 
@@ -122,6 +132,18 @@ class MemoryPersonalKeys(KeyTableReads):
 
     def forget(self, subject: UUID) -> None:
         pass  # nothing is cached apart from the keys themselves
+
+    def prepare(self, subjects: Iterable[UUID]) -> dict[UUID, bytes]:
+        self.ensure_many(subjects)  # kept here at once: this process is the only reader
+        return {}
+
+    def settle(self, changes: KeyChanges, *, committed: bool) -> None:
+        if committed:
+            for subject in changes.erased:
+                self.destroy(subject)
+
+    def refresh(self) -> bool:
+        return False  # no other process shares these keys
 
     def entries(self) -> Iterator[tuple[UUID, bytes | None]]:
         yield from sorted(self._keys.items(), key=lambda item: str(item[0]))

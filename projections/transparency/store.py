@@ -17,8 +17,10 @@ appends their leaves and the subtrees they complete, and moves the head. A crash
 whole batch or none of it; two followers racing serialise on the head row, so a record is never
 appended twice nor skipped.
 
-What it proves and what not: a record altered before it was appended here is what the tree
-commits to. Call `catch_up()` right after each write (the API does) so that window is short.
+Every write appends its own leaves in the events' transaction (`append_in`, called by the unit
+of work in ops/unit_of_work.py), so after any commit the tree covers the whole log and a stored
+record without a leaf was put there by hand. `catch_up()` is left for tests and old stores;
+`rebuild()` re-derives the whole cache from the events.
 """
 
 from __future__ import annotations
@@ -37,6 +39,26 @@ from projections.transparency import merkle
 from projections.transparency.leaves import StoredRecord
 
 DEFAULT_BATCH_SIZE = 1000
+
+
+class TreeDamaged(RuntimeError):
+    """The tree cache disagrees with itself (the message, in Russian, says how and what repairs it)."""
+
+
+REBUILD_HINT = "reestr tree-rebuild пересоберёт кэш дерева из событий"
+
+
+def tree_damage(size: int, position: int, stored: int) -> str:
+    """The diagnosis of a head that does not match the leaf table, in Russian."""
+    if stored != size:
+        return (
+            f"Кэш дерева журнала повреждён: в заголовке (tl_head) {size} листьев до позиции {position}, "
+            f"а в таблице листьев (tl_leaves) {stored}. {REBUILD_HINT}."
+        )
+    return (
+        f"Кэш дерева журнала повреждён: заголовок (tl_head) указывает позицию {position}, "
+        f"а последний лист дерева — на другой позиции. {REBUILD_HINT}."
+    )
 
 
 class TreeSizeError(ValueError):
@@ -221,22 +243,74 @@ class TransparencyLog:
             records = self._read_records(tx, after=position, limit=self.batch_size, upto=upto)
             if not records:
                 return 0
-            frontier = merkle.range_nodes(0, size) if size else []
-            known = self._fetch_nodes(tx, set(frontier))
-            compact = merkle.CompactRange(size, [known[node] for node in frontier])
-            leaves: list[tuple[int, int, bytes]] = []
-            nodes: list[tuple[int, int, bytes]] = []
-            for record in records:
-                leaf_hash = record.leaf_hash()
-                leaves.append((compact.size, int(record.position), leaf_hash))
-                compact.append(leaf_hash, lambda level, index, value: nodes.append((level, index, value)))
-            tx.many("INSERT INTO {tl_leaves} (leaf_index, position, leaf_hash) VALUES (%s, %s, %s)", leaves)
-            tx.many("INSERT INTO {tl_nodes} (level, node_index, hash) VALUES (%s, %s, %s)", nodes)
-            tx.execute(
-                "UPDATE {tl_head} SET tree_size = %s, position = %s WHERE id = 1",
-                (compact.size, leaves[-1][1]),
-            )
+            self.append_in(tx, records, locked=(size, position))
             return len(records)
+
+    def append_in(self, tx: _Tx, records: Sequence[StoredRecord], *, locked: tuple[int, int] | None = None) -> None:
+        """Append the leaves of `records` (new positions, in log order) in the caller's transaction.
+
+        The unit of work calls this in the events' own transaction (ops/unit_of_work.py), so the
+        tree never lags the log. A tree cache that disagrees with itself (head rolled back, leaves
+        beyond it) raises TreeDamaged, naming the repair, instead of a UNIQUE violation."""
+        if not records:
+            return
+        size, position = locked if locked is not None else self._lock_head(tx)
+        self._check_head(tx, size, position)
+        frontier = merkle.range_nodes(0, size) if size else []
+        known = self._fetch_nodes(tx, set(frontier))
+        compact = merkle.CompactRange(size, [known[node] for node in frontier])
+        leaves: list[tuple[int, int, bytes]] = []
+        nodes: list[tuple[int, int, bytes]] = []
+        for record in records:
+            leaf_hash = record.leaf_hash()
+            leaves.append((compact.size, int(record.position), leaf_hash))
+            compact.append(leaf_hash, lambda level, index, value: nodes.append((level, index, value)))
+        tx.many("INSERT INTO {tl_leaves} (leaf_index, position, leaf_hash) VALUES (%s, %s, %s)", leaves)
+        tx.many("INSERT INTO {tl_nodes} (level, node_index, hash) VALUES (%s, %s, %s)", nodes)
+        tx.execute(
+            "UPDATE {tl_head} SET tree_size = %s, position = %s WHERE id = 1",
+            (compact.size, leaves[-1][1]),
+        )
+
+    def _check_head(self, tx: _Tx, size: int, position: int) -> None:
+        row = tx.one("SELECT MAX(leaf_index) FROM {tl_leaves}")
+        stored = 0 if row is None or row[0] is None else int(row[0]) + 1
+        last = self._last_leaf_position(tx, size)
+        if stored != size or last != position:
+            raise TreeDamaged(tree_damage(size, position, stored))
+
+    def _last_leaf_position(self, tx: _Tx, size: int) -> int:
+        if size == 0:
+            return 0
+        row = tx.one("SELECT position FROM {tl_leaves} WHERE leaf_index = %s", (size - 1,))
+        return -1 if row is None else int(row[0])
+
+    def damage(self) -> str | None:
+        """What is wrong with the tree cache's own bookkeeping (head against leaves), or None."""
+        with self.transaction(write=False) as tx:
+            size, position = self._read_head(tx)
+            try:
+                self._check_head(tx, size, position)
+            except TreeDamaged as error:
+                return str(error)
+        return None
+
+    def rebuild(self) -> int:
+        """Drop the tree cache (leaves, nodes, head) and append every stored record again, in one
+        transaction (writers wait: none may append between). Signed checkpoints are kept."""
+        with self.transaction(write=True) as tx:
+            self._lock_head(tx)
+            tx.execute("DELETE FROM {tl_leaves}")
+            tx.execute("DELETE FROM {tl_nodes}")
+            tx.execute("UPDATE {tl_head} SET tree_size = 0, position = 0 WHERE id = 1")
+            size, after = 0, 0
+            while True:
+                records = self._read_records(tx, after=after, limit=self.batch_size)
+                if not records:
+                    return size
+                self.append_in(tx, records, locked=(size, after))
+                size += len(records)
+                after = int(records[-1].position)
 
     # -- raw records --------------------------------------------------------------------------------
 

@@ -1,0 +1,108 @@
+"""The composition root: every entrypoint builds its registry here, wired the same way.
+
+A command's way (README, "Architecture"): the edge (API route, CLI command, import, demo,
+restore) parses and authorizes, then `Registry.execute` / a batch decides and hands its events to
+`Registry.save_events`, the unit of work. The store's recorder (ops/unit_of_work.py) inserts the
+events and, in the same transaction, the steps wired here:
+
+1. the key table (`ops.personal_keys`): new people's keys stored, erased people's keys destroyed;
+2. the transparency log (`projections.transparency.store`): the leaves, nodes and head of the
+   new positions, so the tree covers the whole log after every commit.
+
+After the commit, the registry's after-commit subscribers, registered here once:
+
+* ``views``: the read models catch up (the API replaces it with its own projector, which also
+  tells its response caches the new position: api/app.py).
+
+Other processes' erasures reach this one's key cache through the erasure counter the key table
+keeps (`PersonalKeys.refresh`, called by the API before each request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from ops.storage import StoreLocation, ensure_schema, eventsourcing_env, parse_database_url
+from registry.application import Registry
+
+
+def open_registry(
+    database_url: str,
+    schema: str | None = None,
+    clock: Callable[[], date] = date.today,
+    *,
+    cipher_key: str | None = None,
+    views: bool = True,
+) -> Registry:
+    """The registry on the store the URL names, tables created, reference lists seeded."""
+    registry = registry_on(parse_database_url(database_url, schema), clock, cipher_key=cipher_key, views=views)
+    registry.seed_reference_lists()
+    return registry
+
+
+def registry_on(
+    location: StoreLocation,
+    clock: Callable[[], date] = date.today,
+    *,
+    cipher_key: str | None = None,
+    views: bool = True,
+) -> Registry:
+    """The registry on a store with its key table, its unit of work and its subscribers wired;
+    nothing seeded. `views=False`: the views are not caught up after commits (a benchmark that
+    times the catch-up by itself)."""
+    from ops.personal_keys import personal_keys_for  # it builds on ops.storage
+
+    ensure_schema(location)
+    registry = Registry(env=eventsourcing_env(location, cipher_key), clock=clock, keys=personal_keys_for(location))
+    try:
+        compose(registry, views=views)
+    except BaseException:
+        registry.close()
+        raise
+    return registry
+
+
+def compose(registry: Registry, *, views: bool = True) -> Registry:
+    """Wire the unit of work's transaction steps and the after-commit subscribers (once)."""
+    from projections.transparency.store import TransparencyLog
+
+    steps = getattr(registry.recorder, "unit_steps", None)
+    if steps is not None and not steps.steps:
+        write_keys = getattr(registry.keys, "write_changes", None)
+        if write_keys is not None:
+            steps.steps.append(write_keys)
+        steps.steps.append(TreeStep(TransparencyLog(registry)))
+    if views:
+        registry.after_commit.subscribe("views", ViewsCatchUp(registry))
+    return registry
+
+
+class TreeStep:
+    """The transparency log's step in the events' transaction: append the new positions' leaves."""
+
+    def __init__(self, log: Any) -> None:
+        self.log = log
+
+    def __call__(self, cursor: Any, records: Sequence[Any], unit: Any) -> None:
+        from projections.transparency.store import _Tx
+
+        if records:
+            self.log.append_in(_Tx(cursor.cursor, self.log.dialect, self.log.names), records)
+
+
+class ViewsCatchUp:
+    """After a commit: the views beside the events catch up (opened on the first commit)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.projector: Any = None
+
+    def __call__(self, recordings: Sequence[Any]) -> None:
+        if self.projector is None:
+            from projections.projector import Projector
+            from projections.store import open_view_store
+
+            self.projector = Projector(self.registry, open_view_store(self.registry))
+        self.projector.catch_up()

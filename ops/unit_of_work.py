@@ -1,0 +1,137 @@
+"""The one adapter between the registry's unit of work and the library's recorders.
+
+`Registry.save_events` hands the library the events of one unit of work (one command or a
+batch) with a `KeyChanges` (`unit=`): the personal keys its events were sealed with and the
+people it erases. The library's recorders insert the events in one transaction; the recorders
+here run, in that same transaction and on its cursor, the steps the composition root
+(ops/bootstrap.py) gave them:
+
+* the key table's rows: new keys stored, erased keys destroyed (`ops.personal_keys`);
+* the transparency log's leaves, nodes and head for the new positions
+  (`projections.transparency.store.TransparencyLog.append_in`).
+
+So the events, their command record (an event too), their keys and their leaves commit together
+or not at all. The recorders are the library's own (eventsourcing 9.5.6) with one hook each:
+
+* SQLite: `_insert_events(cursor, stored_events)` runs inside the library's
+  `datastore.transaction(commit=True)`; we call the library's and then the steps.
+* PostgreSQL: the library's `insert_events` runs its steps in a pipeline and, if one of them
+  raises after the insert, still commits the transaction (it only re-raises afterwards), so
+  `insert_events` is re-stated here without the pipeline: lock the table, NOTIFY, insert,
+  read the notification ids (the library's own methods), then the steps; any error rolls back.
+
+They are chosen by the library's APPLICATION_RECORDER_TOPIC (ops/storage.eventsourcing_env).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.utils import retry
+from eventsourcing.persistence import InterfaceError, OperationalError
+from psycopg.rows import tuple_row
+
+from projections.transparency.leaves import StoredRecord
+
+
+class Cursor:
+    """The transaction's cursor as the steps see it: SQL with ``%s`` placeholders on both stores."""
+
+    def __init__(self, cursor: Any, dialect: str):
+        self.cursor = cursor
+        self.dialect = dialect
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self.cursor.execute(self._sql(sql), tuple(params))
+        return int(self.cursor.rowcount or 0)
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.cursor.execute(self._sql(sql), tuple(params))
+        return [tuple(row) for row in self.cursor.fetchall()]
+
+
+#: One step of a unit of work in the events' transaction: the cursor, the new records, the unit.
+Step = Callable[[Cursor, list[StoredRecord], Any], None]
+
+
+@dataclass
+class Steps:
+    """What runs in every events' transaction of one recorder, in order (set by ops/bootstrap.py)."""
+
+    steps: list[Step] = field(default_factory=list)
+
+    def run(self, cursor: Cursor, ids: Sequence[int], stored_events: Sequence[StoredEvent], unit: Any) -> None:
+        records = [
+            StoredRecord(int(position), _originator(s.originator_id), s.originator_version, s.topic, bytes(s.state))
+            for position, s in zip(ids, stored_events, strict=True)
+        ]
+        for step in self.steps:
+            step(cursor, records, unit)
+
+
+def _originator(value: Any) -> Any:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+class SQLiteUnitRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder; its events' transaction also runs the unit's steps."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit_steps = Steps()
+
+    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        first = kwargs.get("first_position")
+        if first is not None and stored_events:
+            # A restore continuing after a gap in the exported log: the first event takes its rowid.
+            head = stored_events[0]
+            c.execute(
+                f"INSERT INTO {self.events_table_name} "
+                "(rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+                (first, _originator(head.originator_id).hex, head.originator_version, head.topic, head.state),
+            )
+            ids = [first, *(super()._insert_events(c, stored_events[1:]) or [])]
+        else:
+            ids = list(super()._insert_events(c, stored_events) or [])
+        self.unit_steps.run(Cursor(c, "sqlite"), ids, stored_events, kwargs.get("unit"))
+        return ids
+
+
+class PostgresUnitRecorder(PostgresApplicationRecorder):
+    """The library's PostgreSQL recorder; its events' transaction also runs the unit's steps."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit_steps = Steps()
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        with self.datastore.get_connection() as conn, conn.transaction():
+            ids: Sequence[int] = []
+            if stored_events:
+                with conn.cursor() as curs:
+                    # The library's own: lock the table (insert order = commit order), NOTIFY, insert.
+                    self._insert_stored_events(curs, stored_events, **kwargs)
+                    ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
+            with conn.cursor(row_factory=tuple_row) as rows:
+                self.unit_steps.run(Cursor(rows, "postgres"), ids, stored_events, kwargs.get("unit"))
+        return ids
+
+
+RECORDER_TOPICS = {
+    "sqlite": "ops.unit_of_work:SQLiteUnitRecorder",
+    "postgres": "ops.unit_of_work:PostgresUnitRecorder",
+}
