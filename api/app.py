@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
 from api import audit, public, reads, reports, users
+from api.erasures import ErasureWatch
 from api.freshness import AppProjector, Freshness
 from api.problems import add_problem_schema, install_problem_handlers, with_position
 from api.public_fast import PublicFastPath
@@ -79,6 +80,7 @@ def create_app(
         app.state.freshness = Freshness(app.state.projector, on_position=cache.observe)
     install_problem_handlers(app)
     app.add_middleware(PublicFastPath)  # an address answered at this position: sent from memory
+    app.add_middleware(ErasureWatch)  # outermost: before anything is answered, even from memory
 
     @app.get(
         "/healthz",

@@ -58,6 +58,11 @@ class Freshness:
         """Whether a look at the log is due (cheap: no I/O; for callers that avoid a thread hop)."""
         return time.monotonic() - self._checked_at >= INTERVAL
 
+    def look_now(self) -> None:
+        """Look at the log at once, however recently it was looked at (an erasure elsewhere)."""
+        self._checked_at = float("-inf")
+        self.refresh()
+
     def refresh(self) -> None:
         now = time.monotonic()
         if now - self._checked_at < INTERVAL or not self._lock.acquire(blocking=False):

@@ -67,6 +67,12 @@ class ResponseCache:
                 self._entries.clear()
                 self._bytes = 0
 
+    def clear(self) -> None:
+        """Drop every answer (someone was erased: api/erasures.py)."""
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
     def get(self, key: tuple[object, ...], *, count: bool = True) -> tuple[int, Cached] | None:
         """The answer to `key` at the current position, and that position; None: ask the views."""
         with self._lock:

@@ -50,9 +50,8 @@ class Cursor:
     def _sql(self, sql: str) -> str:
         return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.cursor.execute(self._sql(sql), tuple(params))
-        return int(self.cursor.rowcount or 0)
 
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:

@@ -77,6 +77,9 @@ class Projector:
         """Apply every notification recorded so far (up to `upto`); returns how many."""
         applied = 0
         erased = False
+        refresh = getattr(self.registry, "refresh_keys", None)
+        if refresh is not None:  # never write a person's data decoded with a key erased elsewhere
+            refresh()
         aim = self.target() if progress else 0
         while True:
             start = self.store.position(self.tracking)

@@ -296,7 +296,18 @@ class Registry(Application[UUID]):
 
     def history(self, aggregate_id: UUID) -> Iterator[Any]:
         """Every stored event of one aggregate, oldest first."""
+        self.refresh_keys()
         return self.events.get(aggregate_id)
+
+    def refresh_keys(self) -> bool:
+        """Before decrypting: forget the keys another process destroyed since the last look, and
+        every aggregate decoded with them. True if someone was erased meanwhile."""
+        if not self.keys.refresh():
+            return False
+        if self.repository.cache is not None:
+            self.repository.cache.clear()
+        self.batch_cache.clear()
+        return True
 
     # -- set-up -------------------------------------------------------------------------------
 

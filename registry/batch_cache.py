@@ -60,6 +60,11 @@ class BatchCache:
                 self.drop([notification.originator_id])
         self._head = head
 
+    def clear(self) -> None:
+        """Forget every aggregate (their personal data was decoded with keys since destroyed)."""
+        self._aggregates.clear()
+        self._head = None
+
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         try:
             return self._aggregates.get(aggregate_id)

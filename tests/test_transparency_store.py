@@ -26,8 +26,8 @@ def _recomputed(log: TransparencyLog) -> merkle.MemoryTree:
 def test_the_tree_follows_the_log_in_batches_and_agrees_with_the_records(registry: Registry) -> None:
     build_region(registry)
     small = TransparencyLog(registry, batch_size=7)
-    assert small.head().tree_size == 0
-    appended = small.catch_up()
+    assert small.head().position == registry.position(), "every write appended its own leaves"
+    appended = small.rebuild()  # the cache again from the events, seven records at a time
     head = small.head()
     assert appended == head.tree_size == len(RawStore(registry).positions())
     assert head.position == registry.position()
@@ -49,8 +49,8 @@ def test_the_tree_follows_the_log_in_batches_and_agrees_with_the_records(registr
     # more events: only they are appended, and the earlier roots stay what they were
     before = {size: small.root(size) for size in (1, head.tree_size // 2, head.tree_size)}
     build_region(registry, mentors=2)
-    added = TransparencyLog(registry).catch_up()
-    assert added == registry.position() - head.position
+    assert TransparencyLog(registry).catch_up() == 0, "the writes appended their leaves themselves"
+    assert small.head().position == registry.position() > head.position
     assert {size: small.root(size) for size in before} == before
     assert small.root() == _recomputed(small).root()
 

@@ -15,7 +15,10 @@ The FIRST position where the records and the leaves part is named, and how:
 * ``reordered`` — records that were appended at two positions are stored at each other's
   (or one was moved).
 
-Records after the last appended position are new (not yet in the tree): not a failure.
+Every write appends its leaves in its own transaction (ops/unit_of_work.py), so the tree covers
+the whole log after any commit: a record after the tree's last position was written past the
+registry and is named like any other inserted record. A tree cache whose head disagrees with its
+leaf table is named as such (``tree_cache``), with the command that rebuilds it.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ class VerifyReport:
     records: int = 0  # stored records read
     tree_size: int = 0  # leaves in the tree (appended so far)
     tree_position: int = 0  # last log position in the tree
-    pending: int = 0  # stored records after the tree's last position (not yet appended)
+    pending: int = 0  # stored records after the tree's last position (without a leaf: a finding)
     root_hash: str = ""  # root of the tree recomputed from the records, at tree_size
     findings: list[Finding] = field(default_factory=list)
     anomalies: int = 0  # positions where records and leaves differ (all of them, counted)
@@ -78,7 +81,7 @@ class VerifyReport:
         out = [
             (
                 f"Прочитано сохранённых событий: {self.records}; в дереве журнала {self.tree_size} листьев "
-                f"(до позиции {self.tree_position}); ещё не внесено в дерево: {self.pending}."
+                f"(до позиции {self.tree_position}); событий без листа: {self.pending}."
             ),
         ]
         if self.root_hash:
@@ -98,7 +101,7 @@ class VerifyReport:
 
 @dataclass
 class _Anomaly:
-    kind: str  # mismatch | missing | extra
+    kind: str  # mismatch | missing | extra | beyond (after the tree's last position)
     position: int
     leaf_index: int | None
     record: StoredRecord | None
@@ -115,6 +118,7 @@ def verify_log(
     """Recompute the tree from the stored records; compare it with the leaves and checkpoints."""
     head_size, head_position = log.size_and_position()
     report = VerifyReport(tree_size=head_size, tree_position=head_position)
+    damage = log.damage()
     wanted_sizes = {c.tree_size for c in checkpoints} | {head_size}
     recomputed_roots: dict[int, bytes] = {}
     if 0 in wanted_sizes:
@@ -169,7 +173,8 @@ def verify_log(
         elif record_position is not None and record_position <= head_position:
             note(_Anomaly("extra", record_position, None, record, None))
         else:
-            report.pending += 1
+            report.pending += 1  # no leaf, after the tree: written past the registry's unit of work
+            note(_Anomaly("beyond", record_position, None, record, None))
         record = next(records, None)
 
     report.root_hash = recomputed_roots.get(head_size, b"").hex()
@@ -195,6 +200,8 @@ def verify_log(
         report.checkpoints.append(check)
         if not check.root_matches or check.signature == "invalid":
             report.findings.append(Finding("checkpoint", check.message, tree_size=checkpoint.tree_size))
+    if damage is not None:  # what comparing with a damaged cache found follows from it: say it first
+        report.findings.insert(0, Finding("tree_cache", damage, tree_size=head_size))
     return report
 
 
@@ -345,6 +352,13 @@ def _explain(anomaly: _Anomaly, anomalies: list[_Anomaly]) -> Finding:
         return Finding("deleted", f"{where}: сохранённое событие удалено.", p, anomaly.leaf_index)
     if anomaly.kind == "extra":
         return Finding("inserted", f"{where}: вставлено событие, которого не было в журнале.", p)
+    if anomaly.kind == "beyond":
+        return Finding(
+            "inserted",
+            f"{where}: событие без листа в дереве журнала — записано в обход реестра (каждая запись "
+            "реестра вносит свой лист в той же транзакции).",
+            p,
+        )
     return Finding(
         "altered", f"{where}: сохранённое событие изменено — его байты не совпадают с листом дерева.",
         p, anomaly.leaf_index,
