@@ -106,3 +106,10 @@ class ViewsCatchUp:
 
             self.projector = Projector(self.registry, open_view_store(self.registry))
         self.projector.catch_up()
+
+
+def views_position(registry: Registry) -> int | None:
+    """The position the views reached by the after-commit catch-up (None: not caught up here)."""
+    subscriber = registry.after_commit.get("views")
+    projector = getattr(subscriber, "projector", None)
+    return None if projector is None else int(projector.position)

@@ -153,6 +153,7 @@ from ops.transparency_cli import (  # noqa: E402
     checkpoint_command,
     keys_app,
     proof_app,
+    tree_rebuild_command,
     verify_command,
     verify_proof_command,
 )
@@ -175,6 +176,7 @@ app.command("erase")(erase_command)
 app.command("cipher-key")(cipher_key_command)
 app.add_typer(keys_app, name="keys")
 app.command("checkpoint")(checkpoint_command)
+app.command("tree-rebuild")(tree_rebuild_command)
 app.add_typer(proof_app, name="proof")
 app.command("verify-proof")(verify_proof_command)
 app.command("verify")(verify_command)

@@ -299,14 +299,9 @@ def _continue_at(registry: Registry, record: Record) -> list[Record]:
         return [record]
     if registry.position() + 1 == record.position:
         return [record]
-    # SQLite numbers events by rowid: the one after a gap is written with its rowid given.
-    with recorder.datastore.transaction(commit=True) as cursor:
-        cursor.execute(
-            f"INSERT INTO {recorder.events_table_name} "
-            "(rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
-            (record.position, UUID(str(record.event.originator_id)).hex,
-             record.event.originator_version, record.event.topic, record.event.state),
-        )
+    # SQLite numbers events by rowid: the one after a gap is written with its rowid given, through
+    # the recorder like every other (its leaf joins the tree in the same transaction).
+    recorder.insert_events([record.event], first_position=record.position)
     return []
 
 

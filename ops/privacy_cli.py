@@ -33,18 +33,16 @@ def erase_command(
 
     Счёт и показатели не меняются, журнал не переписывается, reestr verify проходит, как прежде.
     """
-    from projections.projector import Projector
-    from projections.store import open_view_store
+    from ops.bootstrap import views_position
 
     settings = load_settings(log_format or "console")
     registry = registry_from_settings(settings)
     try:
         command = parse_command(c.ErasePersonalData, {"person_id": person, "reason": reason})
+        # The key dies in the erasure's own transaction; the after-commit subscribers then apply
+        # it to the views, and every other process sees it from its next request (api/erasures.py).
         result = registry.execute(command, cli_actor())
-        # The views still hold the name until they apply the erasure: apply it now.
-        projector = Projector(registry, open_view_store(registry))
-        projector.catch_up()
-        views_at = projector.position
+        views_at = views_position(registry)
     except RegistryError as error:
         raise refused(error) from None
     finally:

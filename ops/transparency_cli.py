@@ -47,6 +47,7 @@ from projections.transparency.proof_files import (
     inclusion_document,
     verify_proof_document,
 )
+from projections.transparency.signing import TreeDisagrees, check_before_signing
 from projections.transparency.store import TransparencyLog, TreeSizeError
 from projections.transparency.verify import verify_log
 from registry.application import Registry
@@ -145,15 +146,16 @@ def _open_store(settings: Any) -> Registry:
 
 
 class _Session:
-    """Settings, the store and its transparency log, caught up; closed on exit."""
+    """Settings, the store and its transparency log; closed on exit.
 
-    def __init__(self, log_format: str | None, *, catch_up: bool = True):
+    Nothing is appended to the tree here: every write appended its own leaves in its own
+    transaction (ops/unit_of_work.py), so a record without a leaf is a finding, not a backlog."""
+
+    def __init__(self, log_format: str | None):
         self.settings = load_settings(log_format or "console")
         self.registry = _open_store(self.settings)
         try:
             self.log = TransparencyLog(self.registry)
-            if catch_up:
-                self.log.catch_up()
         except BaseException:
             self.registry.close()
             raise
@@ -199,7 +201,7 @@ def checkpoint_command(
     with _Session(log_format) as session:
         key = _signing_key(session.settings)
         if every is None:
-            checkpoint = issue_checkpoint(session.log, key)
+            checkpoint = _issue(session.log, key)
             _write(checkpoint.dumps(), output)
             _said(checkpoint, output)
             return
@@ -211,7 +213,10 @@ def checkpoint_command(
             _write(latest, output)  # the file holds the latest checkpoint from the start
         try:
             while True:
-                session.log.catch_up()
+                try:
+                    check_before_signing(session.log)
+                except TreeDisagrees as error:
+                    raise _fail(str(error)) from None
                 issued = issue_due_checkpoint(session.log, key, timedelta(minutes=every))
                 if issued is not None:
                     if output is not None:
@@ -221,6 +226,44 @@ def checkpoint_command(
         except KeyboardInterrupt:
             console.print("Остановлено.")
 
+
+
+def _issue(log: TransparencyLog, key: Any) -> Checkpoint:
+    """A new checkpoint, or the command fails saying what in the tree disagrees with the events."""
+    try:
+        check_before_signing(log)
+    except TreeDisagrees as error:
+        raise _fail(str(error)) from None
+    return issue_checkpoint(log, key)
+
+
+def tree_rebuild_command(log_format: LogFormat = None) -> None:
+    """Пересобрать кэш дерева журнала (tl_leaves, tl_nodes, tl_head) из сохранённых событий."""
+    with _Session(log_format) as session:
+        started = time.perf_counter()
+        size = session.log.rebuild()
+        head = session.log.head()
+        console.print(
+            f"Дерево журнала пересобрано из событий: {size} листьев до позиции {head.position}, "
+            f"корень {head.root_hash.hex()} ({time.perf_counter() - started:.2f} с)"
+        )
+        disagreeing = []
+        for document in session.log.checkpoint_documents():
+            checkpoint = Checkpoint.loads(document)
+            try:
+                root = session.log.root(checkpoint.tree_size)
+            except TreeSizeError:
+                root = None
+            if root != checkpoint.root:
+                disagreeing.append(checkpoint)
+        for checkpoint in disagreeing:
+            console.print(
+                f"[red]Контрольная точка от {checkpoint.issued_at} ({checkpoint.tree_size} листьев) не совпадает "
+                "с деревом, пересчитанным из событий: события изменены после её выдачи "
+                "(reestr verify --checkpoint с её файлом назовёт позицию).[/red]"
+            )
+        if disagreeing:
+            raise typer.Exit(1)
 
 
 def _said(checkpoint: Checkpoint, output: Path | None) -> None:
@@ -266,7 +309,7 @@ def inclusion(
             checkpoint = _read_checkpoint(checkpoint_file)
             _matching(log, checkpoint, "Контрольная точка")
         else:
-            checkpoint = issue_checkpoint(log, _signing_key(session.settings))
+            checkpoint = _issue(log, _signing_key(session.settings))
         leaf = log.leaf_at_position(position)
         if leaf is None:
             raise _fail(f"На позиции {position} нет события в дереве журнала")
@@ -324,7 +367,7 @@ def consistency(
             second = _read_checkpoint(to_file)
             _matching(log, second, "Поздняя контрольная точка")
         else:
-            second = issue_checkpoint(log, _signing_key(session.settings))
+            second = _issue(log, _signing_key(session.settings))
         if first.tree_size > second.tree_size:
             raise _fail(
                 f"Ранняя контрольная точка ({first.tree_size} листьев) больше поздней ({second.tree_size})"
@@ -366,13 +409,14 @@ def verify_command(
         Path | None, typer.Option("--key", help="Открытый ключ для проверки подписей контрольных точек")
     ] = None,
     no_catch_up: Annotated[
-        bool, typer.Option("--no-catch-up", help="Не вносить в дерево новые события перед проверкой")
+        bool,
+        typer.Option("--no-catch-up", help="Оставлено для совместимости: проверка никогда не вносит события в дерево"),
     ] = False,
     log_format: LogFormat = None,
 ) -> None:
     """Пересчитать дерево из сохранённых событий и найти первую изменённую позицию."""
     checkpoints = [_read_checkpoint(path) for path in checkpoint_files or []]
-    with _Session(log_format, catch_up=not no_catch_up) as session:
+    with _Session(log_format) as session:
         public_key = _public_key_from(key, session.settings)
         started = time.perf_counter()
         report = verify_log(session.log, checkpoints, public_key)

@@ -39,6 +39,7 @@ class RawStore:
     """Plain SQL on the registry's events table (and the transparency tables), outside the app."""
 
     def __init__(self, registry: Registry):
+        self.registry = registry
         recorder: Any = registry.recorder
         self.sqlite = isinstance(recorder, SQLiteApplicationRecorder)
         if self.sqlite:
@@ -132,9 +133,9 @@ class RawStore:
 
     def rewrite_tree_to_match(self) -> None:
         """The thorough attacker: the transparency tables rebuilt over the tampered records."""
-        for table in ("tl_leaves", "tl_nodes"):
-            self.execute(f"DELETE FROM {table}")
-        self.execute("UPDATE tl_head SET tree_size = 0, position = 0")
+        from projections.transparency.store import TransparencyLog
+
+        TransparencyLog(self.registry).rebuild()
 
 
 class _SQLiteCursor:

@@ -231,7 +231,8 @@ def verify_checkpoint(checkpoint: Checkpoint, public_key: Ed25519PublicKey) -> s
 
 
 def issue_checkpoint(log: Any, private_key: Ed25519PrivateKey, *, issued_at: str | None = None) -> Checkpoint:
-    """Sign the tree as it is now and keep the document in the store (`tl_checkpoints`)."""
+    """Sign the tree as it is now and keep the document in the store (`tl_checkpoints`).
+    `reestr checkpoint` first checks the tree against the events (transparency/signing.py)."""
     head = log.head()
     checkpoint = sign_checkpoint(private_key, head.tree_size, head.position, head.root_hash, issued_at)
     log.record_checkpoint(checkpoint.tree_size, checkpoint.issued_at, checkpoint.dumps())

@@ -362,10 +362,12 @@ class TransparencyLog:
             root = self._root(tx, size)
         return TreeHead(size, position, root)
 
-    def iter_leaves(self, *, below: int | None = None, batch_size: int | None = None) -> Iterator[LeafRow]:
-        """The leaf table in leaf order (up to leaf index `below`), as stored."""
+    def iter_leaves(
+        self, *, below: int | None = None, batch_size: int | None = None, start: int = 0
+    ) -> Iterator[LeafRow]:
+        """The leaf table in leaf order (from leaf index `start`, up to `below`), as stored."""
         limit = batch_size or self.batch_size
-        after = -1
+        after = start - 1
         while True:
             sql = "SELECT leaf_index, position, leaf_hash FROM {tl_leaves} WHERE leaf_index > %s"
             params: list[Any] = [after]
@@ -441,6 +443,14 @@ class TransparencyLog:
             if not 0 <= first <= second:
                 raise TreeSizeError(f"Дерево из {first} листьев не может быть началом дерева из {second}")
             return self._hashes(tx, merkle.consistency_ranges(first, second))
+
+    def node_hashes(self, nodes: Sequence[tuple[int, int]]) -> list[bytes]:
+        """The stored hashes of these perfect subtrees, in the order given."""
+        if not nodes:
+            return []
+        with self.transaction(write=False) as tx:
+            known = self._fetch_nodes(tx, set(nodes))
+        return [known[node] for node in nodes]
 
     def _check_size(self, tx: _Tx, size: int) -> None:
         have = self._read_head(tx)[0]
