@@ -1,0 +1,193 @@
+"""One write pipeline, on each store: every commit, by any entrypoint, carries its leaves; a row put
+in by hand is tampering; checkpoints sign only what the events give; a damaged tree cache is
+diagnosed and rebuilt by one command. Through the real `reestr` (ops.cli.app)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from transparency_support import RawStore, build_region
+from typer.testing import CliRunner
+
+from ops.cli import app as reestr
+from ops.logs import configure_logging
+from projections.transparency import merkle
+from projections.transparency.checkpoints import Checkpoint
+from projections.transparency.store import TransparencyLog, TreeDamaged
+from projections.transparency.verify import verify_log
+from registry import commands as c
+from registry.application import Registry
+from registry.values import Actor, Role
+
+ADMIN = Actor(user_id="iro-admin", role=Role.ADMIN)
+
+
+class Reestr:
+    """`reestr` on the registry's own store, with a signing key pair made for the test."""
+
+    def __init__(self, registry: Registry, tmp_path: Path):
+        raw = RawStore(registry)
+        if raw.sqlite:
+            self.env = {"REESTR_DATABASE_URL": f"sqlite:///{raw.path}", "REESTR_DATABASE_SCHEMA": ""}
+        else:
+            from conftest import POSTGRES_URL
+
+            self.env = {"REESTR_DATABASE_URL": POSTGRES_URL, "REESTR_DATABASE_SCHEMA": raw.schema}
+        self.env |= {
+            "REESTR_LOG_LEVEL": "warning",
+            "REESTR_SIGNING_KEY_PATH": str(tmp_path / "keys" / "reestr-signing-key.pem"),
+        }
+        code, output = self("keys", "generate", "-o", tmp_path / "keys")
+        assert code == 0, output
+
+    def __call__(self, *args: str | Path | int) -> tuple[int, str]:
+        result = CliRunner().invoke(reestr, [str(a) for a in args], env=self.env)
+        configure_logging("info", "console")
+        return result.exit_code, result.output
+
+
+def _covers_the_log(registry: Registry) -> bool:
+    head = TransparencyLog(registry).head()
+    return head.position == registry.position() and head.tree_size == len(RawStore(registry).positions())
+
+
+def _documents(registry: Registry) -> list[str]:
+    return TransparencyLog(registry).checkpoint_documents()
+
+
+# -- every commit carries its leaves ------------------------------------------------------------------
+
+
+def test_every_write_commits_its_leaves_with_it_whoever_writes(registry: Registry, tmp_path: Path) -> None:
+    region = build_region(registry, mentors=2)
+    assert _covers_the_log(registry), "commands"
+    region.run(c.RegisterMunicipality(name="Район у моря", region="Хабаровский край"))
+    registry.execute_batch(
+        [c.RegisterMunicipality(name=f"Район № {n}", region="Хабаровский край") for n in range(3)], ADMIN
+    )
+    assert _covers_the_log(registry), "a batch"
+    cli = Reestr(registry, tmp_path)
+    code, output = cli("users", "add", "--name", "Аудитор области", "--role", "auditor")
+    assert code == 0, output
+    assert _covers_the_log(registry), "reestr users add"
+    assert TransparencyLog(registry).catch_up() == 0, "nothing left for a follower to append"
+
+
+def test_a_row_appended_by_hand_at_the_tail_is_tampering_and_verify_names_its_position(
+    registry: Registry, tmp_path: Path
+) -> None:
+    build_region(registry)
+    cli = Reestr(registry, tmp_path)
+    assert cli("verify")[0] == 0
+    raw = RawStore(registry)
+    forged = raw.positions()[-1] + 1
+    raw.insert_at(forged)  # past the registry: no unit of work, no leaf
+
+    report = verify_log(TransparencyLog(registry))
+    assert not report.ok
+    assert report.first is not None and report.first.kind == "inserted" and report.first.position == forged
+    code, _ = cli("verify")
+    assert code == 1
+    # A checkpoint would put the forged row under the institute's signature: refused, none stored.
+    kept = _documents(registry)
+    assert cli("checkpoint")[0] == 1
+    assert _documents(registry) == kept
+
+
+# -- checkpoints sign only what the events give -------------------------------------------------------
+
+
+def test_checkpoint_refuses_a_tree_smaller_than_the_one_it_signed(registry: Registry, tmp_path: Path) -> None:
+    build_region(registry)
+    cli = Reestr(registry, tmp_path)
+    assert cli("checkpoint")[0] == 0
+    signed = Checkpoint.loads(_documents(registry)[-1])
+    # The tail truncated and the tree rolled back to match: consistent, but smaller than signed.
+    raw = RawStore(registry)
+    for position in raw.positions()[-3:]:
+        raw.delete(position)
+    TransparencyLog(registry).rebuild()
+    assert TransparencyLog(registry).head().tree_size == signed.tree_size - 3
+
+    code, _ = cli("checkpoint")
+    assert code == 1
+    assert len(_documents(registry)) == 1, "nothing signed"
+
+
+def test_checkpoint_refuses_a_root_computed_from_a_corrupted_node(registry: Registry, tmp_path: Path) -> None:
+    build_region(registry)
+    cli = Reestr(registry, tmp_path)
+    assert cli("checkpoint")[0] == 0
+    build_region(registry, mentors=2)  # grown since: the new root folds subtrees written since
+    log = TransparencyLog(registry)
+    size = log.head().tree_size
+    level, index = next(node for node in merkle.range_nodes(0, size) if node[0] > 0)
+    RawStore(registry).execute(
+        "UPDATE tl_nodes SET hash = %s WHERE level = %s AND node_index = %s" if RawStore(registry).sqlite
+        else f'UPDATE "{RawStore(registry).schema}".tl_nodes SET hash = %s WHERE level = %s AND node_index = %s',
+        (b"\x11" * 32, level, index),
+    )
+    code, _ = cli("checkpoint")
+    assert code == 1
+    assert len(_documents(registry)) == 1, "the corrupted root was not signed"
+    # One command rebuilds the cache from the events; then the checkpoint is signed again.
+    assert cli("tree-rebuild")[0] == 0
+    assert cli("checkpoint")[0] == 0
+    assert Checkpoint.loads(_documents(registry)[-1]).root == merkle.MemoryTree(
+        record.leaf_hash() for record in log.iter_records()
+    ).root()
+
+
+# -- a damaged tree cache is diagnosed, then rebuilt ------------------------------------------------
+
+
+def test_a_rolled_back_head_is_diagnosed_not_a_unique_violation_and_one_command_rebuilds_it(
+    registry: Registry, tmp_path: Path
+) -> None:
+    region = build_region(registry)
+    cli = Reestr(registry, tmp_path)
+    log = TransparencyLog(registry)
+    size = log.head().tree_size
+    back = log.position_of_size(size - 5)
+    raw = RawStore(registry)
+    head = "tl_head" if raw.sqlite else f'"{raw.schema}".tl_head'
+    raw.execute(f"UPDATE {head} SET tree_size = %s, position = %s", (size - 5, back))
+
+    report = verify_log(log)
+    assert report.first is not None and report.first.kind == "tree_cache"
+    assert cli("verify")[0] == 1
+    assert cli("checkpoint")[0] == 1
+    # A write does not stack leaves on a damaged cache: it is refused whole, the diagnosis said.
+    events = registry.position()
+    with pytest.raises(TreeDamaged, match="tree-rebuild"):
+        region.run(c.RegisterMunicipality(name="Район после сбоя", region="Хабаровский край"))
+    assert registry.position() == events
+
+    code, output = cli("tree-rebuild")
+    assert code == 0, output
+    assert log.head().tree_size == size and _covers_the_log(registry)
+    assert cli("verify")[0] == 0
+    assert cli("checkpoint")[0] == 0
+    region.run(c.RegisterMunicipality(name="Район после сбоя", region="Хабаровский край"))
+    assert _covers_the_log(registry)
+
+
+def test_a_restore_into_an_empty_store_carries_every_leaf(registry: Registry, tmp_path: Path) -> None:
+    build_region(registry)
+    cli = Reestr(registry, tmp_path)
+    code, output = cli("export-log", "-o", tmp_path / "log.jsonl")
+    assert code == 0, output
+    from ops.storage import parse_database_url, registry_on
+
+    target = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    restored_env = dict(cli.env, REESTR_DATABASE_URL=target, REESTR_DATABASE_SCHEMA="")
+    result = CliRunner().invoke(reestr, ["restore", str(tmp_path / "log.jsonl")], env=restored_env)
+    configure_logging("info", "console")
+    assert result.exit_code == 0, result.output
+    restored = registry_on(parse_database_url(target))
+    try:
+        assert _covers_the_log(restored)
+        assert TransparencyLog(restored).head().root_hash == TransparencyLog(registry).head().root_hash
+    finally:
+        restored.close()
