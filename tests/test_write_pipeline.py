@@ -191,3 +191,94 @@ def test_a_restore_into_an_empty_store_carries_every_leaf(registry: Registry, tm
         assert TransparencyLog(restored).head().root_hash == TransparencyLog(registry).head().root_hash
     finally:
         restored.close()
+
+
+# -- an erasure is seen by every process from its next request ------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_an_erasure_from_the_command_line_is_seen_by_both_workers_of_a_running_server(
+    open_store, store_url, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    from api_support import ApiWorld
+    from test_erasure import MENTOR_EMAIL, MENTOR_NAME, _people
+
+    registry = open_store()
+    world = ApiWorld(registry)
+    mentor, _ = _people(world)
+    tokens = dict(world.tokens)
+    world.close()
+    url, schema = store_url
+    env = dict(os.environ, REESTR_DATABASE_URL=url, REESTR_DATABASE_SCHEMA=schema or "", REESTR_LOG_LEVEL="warning")
+    if schema is None:
+        env.pop("REESTR_DATABASE_SCHEMA")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from ops.cli import app; app()", "serve", "--workers", "2", "--port", str(port)],
+        env=env, cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    reads = {
+        "history": (f"/api/v1/audit/aggregates/{mentor}/history", tokens["auditor"], {}),
+        "audit log": ("/api/v1/audit/log", tokens["auditor"], {"limit": 500}),
+        "staff list": ("/api/v1/mentors", tokens["admin"], {}),
+        "public search": ("/api/v1/public/mentors", None, {"q": "Зябликова"}),
+        "public page": ("/", None, {"q": "Зябликова"}),
+    }
+
+    def answers() -> dict[str, list[str]]:
+        """Each read on eight new connections: the two workers take turns accepting them."""
+        seen: dict[str, list[str]] = {}
+        for name, (path, token, params) in reads.items():
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            for _ in range(8):
+                with httpx.Client(base_url=base, timeout=30) as client:
+                    response = client.get(path, params=params, headers=headers)
+                assert response.status_code == 200, (name, response.status_code, response.text)
+                seen.setdefault(name, []).append(response.text)
+        return seen
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stderr.read() if server.stderr else b""
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "reestr serve did not start"
+            time.sleep(0.2)
+        before = answers()  # every worker has read (and cached) the person
+        assert all(any(MENTOR_NAME in text for text in texts) for texts in before.values()), before.keys()
+
+        result = CliRunner().invoke(
+            reestr, ["erase", mentor, "--reason", "Заявление об удалении № 7"],
+            env={k: v for k, v in env.items() if k.startswith("REESTR_")},
+        )
+        configure_logging("info", "console")
+        assert result.exit_code == 0, result.output
+
+        for name, texts in answers().items():
+            for text in texts:
+                assert MENTOR_NAME not in text and MENTOR_EMAIL not in text, f"{name} still shows the person"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
