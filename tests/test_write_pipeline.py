@@ -14,7 +14,7 @@ from ops.cli import app as reestr
 from ops.logs import configure_logging
 from projections.transparency import merkle
 from projections.transparency.checkpoints import Checkpoint
-from projections.transparency.store import TransparencyLog, TreeDamaged
+from projections.transparency.store import TransparencyLog
 from projections.transparency.verify import verify_log
 from registry import commands as c
 from registry.application import Registry
@@ -145,6 +145,8 @@ def test_checkpoint_refuses_a_root_computed_from_a_corrupted_node(registry: Regi
 def test_a_rolled_back_head_is_diagnosed_not_a_unique_violation_and_one_command_rebuilds_it(
     registry: Registry, tmp_path: Path
 ) -> None:
+    from projections.transparency.store import TreeDamaged
+
     region = build_region(registry)
     cli = Reestr(registry, tmp_path)
     log = TransparencyLog(registry)
