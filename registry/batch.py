@@ -117,20 +117,19 @@ class Workspace:
 
 
 class _BatchView:
-    """What handlers see as `ctx.app` in a batch: the registry, its reads going through the workspace."""
+    """What handlers see as `ctx.app` in a batch: the registry's reads, through the workspace.
+
+    Exactly what handlers use (`repository`, `reference_list`, `keys`), nothing forwarded blindly."""
 
     def __init__(self, app: Registry, workspace: Workspace):
-        self._app = app
         self.repository = workspace
+        self.keys = app.keys
 
     def reference_list(self, kind: str) -> ReferenceList:
         try:
             return cast(ReferenceList, self.repository.get(reference_list_id(kind)))
         except AggregateNotFoundError:
             raise NotFound("reference_list", kind, field="list_kind") from None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._app, name)
 
 
 def _abandon(cache: BatchCache, workspace: Workspace) -> None:
