@@ -1,5 +1,8 @@
 """The HTTP application: `/healthz`, the API under `/api/v1`, OpenAPI at `/docs`.
 
+`/docs` (Swagger UI) and `/redoc` load their scripts, styles and favicon from this server (the
+`fastapi-offline` package's files), never from a CDN: they work on a closed network.
+
 Endpoints are plain `def` functions: the event store is synchronous, so FastAPI runs them in its
 thread pool. The public search is the exception: `async def`, it answers from the per-process
 cache of public answers (`api.response_cache`) on the event loop and goes to the thread pool
@@ -17,6 +20,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
@@ -54,7 +58,7 @@ def create_app(
     if either fails, the write stays recorded and the failure is logged. (`registry` None: an app
     that only serves its OpenAPI document.)
     """
-    app = FastAPI(
+    app = FastAPIOffline(
         title="Реестр наставников",
         version="0.1.0",
         description=(

@@ -133,9 +133,10 @@ def info(log_format: LogFormat = None) -> None:
             counts[notification.topic] = counts.get(notification.topic, 0) + 1
         position = batch[-1].id
     registry.close()
-    console.print(f"База: {redacted_url(settings.database_url)}; позиция журнала: {position}")
+    out = Console(soft_wrap=True, highlight=False)  # the answer: standard output, unwrapped
+    out.print(f"База: {redacted_url(settings.database_url)}; позиция журнала: {position}")
     for topic, count in sorted(counts.items()):
-        console.print(f"  {topic:45} {count:>8}")
+        out.print(f"  {topic:45} {count:>8}")
     console.print(f"({time.perf_counter() - started:.2f} с)")
 
 

@@ -23,6 +23,8 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from ops.runtime import LogFormat, cipher_key_of, load_settings, registry_from_settings
 
 console = Console(stderr=True, soft_wrap=True)  # paths and messages stay whole lines
+#: Reports (what a command found or did) go to standard output: `reestr import f.xlsx > отчёт.txt`.
+report_out = Console(soft_wrap=True, highlight=False)
 
 #: Files with at least this many rows get a progress bar.
 PROGRESS_FROM_ROWS = 200
@@ -153,23 +155,23 @@ def import_command(
 
 
 def _print_import(result) -> None:  # type: ignore[no-untyped-def]
-    console.print(f"Файл {result.file.name}: {result.kind.title}, строк с данными: {result.rows}")
+    report_out.print(f"Файл {result.file.name}: {result.kind.title}, строк с данными: {result.rows}")
     if result.ignored_columns:
-        console.print(f"Не распознаны и не учитываются столбцы: {', '.join(result.ignored_columns)}")
+        report_out.print(f"Не распознаны и не учитываются столбцы: {', '.join(result.ignored_columns)}")
     for warning in result.warnings[:20]:
-        console.print(f"[yellow]{warning}[/yellow]")
+        report_out.print(f"[yellow]{warning}[/yellow]")
     if len(result.warnings) > 20:
-        console.print(f"[yellow]…и ещё предупреждений: {len(result.warnings) - 20}[/yellow]")
+        report_out.print(f"[yellow]…и ещё предупреждений: {len(result.warnings) - 20}[/yellow]")
     if result.errors:
-        console.print(f"[red]Ошибок: {len(result.errors)}.[/red] "
+        report_out.print(f"[red]Ошибок: {len(result.errors)}.[/red] "
                       + ("Импорт прерван:" if result.interrupted else "Ничего не записано:"))
         for issue in result.errors:
-            console.print(f"  {issue}")
+            report_out.print(f"  {issue}")
         if result.error_copy:
-            console.print(f"Копия файла с пометками у ошибочных ячеек: {result.error_copy}")
+            report_out.print(f"Копия файла с пометками у ошибочных ячеек: {result.error_copy}")
         return
     verb = "Будет записано" if result.dry_run else "Записано"
-    console.print(
+    report_out.print(
         f"{'Проверка пройдена. ' if result.dry_run else ''}{verb} строк: {result.recorded_rows}, событий: "
         f"{result.events}; уже были в реестре (повторный импорт): {result.present_rows}; "
         f"пропущено: {result.skipped_rows}; за {result.seconds:.1f} с."

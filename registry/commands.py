@@ -13,18 +13,19 @@ from enum import StrEnum
 from typing import Annotated, ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from registry.text import MULTILINE, CheckedText
 from registry.values import MenteeCategory, OrganizationKind, Role
 
 Text = Annotated[str, Field(min_length=1, max_length=500)]
-Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+Reason = Annotated[str, Field(min_length=1, max_length=2000), MULTILINE]
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
 
 
-class Command(BaseModel):
+class Command(CheckedText):
     """A request to record facts; `command_id` makes a retry safe."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -44,7 +45,7 @@ class Command(BaseModel):
 _CURATOR = frozenset({Role.ADMIN, Role.CURATOR})
 
 
-class DocumentIn(BaseModel):
+class DocumentIn(CheckedText):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     number: str | None = Field(default=None, max_length=100)
@@ -52,7 +53,7 @@ class DocumentIn(BaseModel):
     link: str | None = Field(default=None, max_length=1000)
 
 
-class PersonIn(BaseModel):
+class PersonIn(CheckedText):
     """Personal data (152-ФЗ): never public, shredded on erasure."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -69,7 +70,7 @@ class PersonIn(BaseModel):
         return " ".join(value.split())
 
 
-class ContingentIn(BaseModel):
+class ContingentIn(CheckedText):
     """Blank means unknown (reported as missing), never zero."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -170,13 +171,13 @@ class SetTarget(Command):
     unit_id: Text
     year: Year
     share_percent: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Annotated[str | None, MULTILINE] = Field(default=None, max_length=2000)
 
 
 # -- mentors ----------------------------------------------------------------------------------
 
 
-class MentorProfileIn(BaseModel):
+class MentorProfileIn(CheckedText):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     position: Text

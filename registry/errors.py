@@ -116,3 +116,13 @@ _ENTITY_NAMES_RU = {
     "user": "Пользователь",
     "person": "Наставник или наставляемый",
 }
+
+
+class AccessKept(Conflict):
+    """Revoking this user would leave the registry without an administrator, or lock the actor out."""
+
+    code = "access_kept"
+
+    def __init__(self, rule: str, message: str):
+        super().__init__(message, [FieldProblem(field="user_id", rule=rule, message=message)])
+        self.rule = rule

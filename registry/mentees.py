@@ -122,11 +122,12 @@ class Mentee(RegistryAggregate):
 
     def enroll(self, pair_id: UUID, form: str) -> None:
         """Join a pair; never two active pairs of the same form at once."""
+        other = next((pair for pair, held in self.active_pairs.items() if held == form), None)
         require(
-            form not in self.active_pairs.values(),
+            other is None,
             rule="one_active_pair_per_form",
             field="mentee_ids",
-            message="Наставляемый уже состоит в активной паре этой формы наставничества",
+            message=f"Наставляемый уже состоит в активной паре этой формы наставничества (пара {other})",
         )
         self._enrolled(pair_id=pair_id, form=form)
 

@@ -40,6 +40,7 @@ _MESSAGES_RU = {
     "list_type": "Нужен список",
     "model_type": "Нужен объект с полями",
     "dict_type": "Нужен объект с полями",
+    "text_character": "Недопустимый символ: {character}, позиция {position}",
 }
 
 _FIELD_HINTS_RU = {

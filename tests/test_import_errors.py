@@ -174,4 +174,7 @@ def test_the_cli_lists_errors_and_exits_non_zero(tmp_path: Path, monkeypatch) ->
     assert result.exit_code == 1, result.output
     assert "Ошибок: 5. Ничего не записано" in result.output
     assert "Строка 6, столбец «Организация» (B)" in result.output
-    assert "наставники.ошибки.xlsx" in result.output
+    # The path whole, on one line of the report (never cut where a terminal would wrap it).
+    copy = tmp_path / "наставники.ошибки.xlsx"
+    assert f"Копия файла с пометками у ошибочных ячеек: {copy}\n" in result.stdout
+    assert copy.is_file()

@@ -91,11 +91,13 @@ def test_keys_are_generated_private_key_owner_only_and_never_overwritten(tmp_pat
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     assert b"BEGIN PRIVATE KEY" in private.read_bytes()
     assert b"BEGIN PUBLIC KEY" in (tmp_path / "k" / "reestr-signing-key.pub.pem").read_bytes()
+    first_key = private.read_bytes()
     again = runner.invoke(app, ["keys", "generate", "-o", str(tmp_path / "k")])
     assert again.exit_code == 1 and "уже есть" in again.output
-    assert private.read_bytes() == private.read_bytes()
+    assert private.read_bytes() == first_key, "a refused generation left the key as it was"
     forced = runner.invoke(app, ["keys", "generate", "-o", str(tmp_path / "k"), "--force"])
     assert forced.exit_code == 0
+    assert private.read_bytes() != first_key, "--force made a new key"
 
 
 def test_checkpoint_inclusion_proof_verifies_offline_and_forgeries_fail(

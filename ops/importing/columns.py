@@ -8,7 +8,7 @@ template filled in is always a file the import understands.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ops.importing.cells import key
@@ -33,6 +33,12 @@ class Column:
     def names(self) -> frozenset[str]:
         return _names(self.title, self.aliases)
 
+    def matches(self, header: str) -> bool:
+        """Whether a header cell names this column, as written or abbreviated with dots."""
+        if _header_key_cached(header) in self.names():
+            return True
+        return any(_abbreviates_cached(header, name) for name in (self.title, *self.aliases))
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -50,12 +56,47 @@ def _names(title: str, aliases: tuple[str, ...]) -> frozenset[str]:
     return frozenset({header_key(title), *(header_key(a) for a in aliases)})
 
 
-def header_key(value: object) -> str:
-    """A header as matched: `ФИО*`, `ФИО (полностью)` and `фио` are one header."""
+# Parenthesized notes, a trailing «*» or «:», a leading column number («1.», «2)»).
+_NOTE = re.compile(r"\(.*?\)|\[.*?\]")
+_NUMBERING = re.compile(r"^\s*\d{1,2}\s*[.)]\s*(?=\D)")
+_WORD = re.compile(r"[^\W_]+(\.)?")
+
+#: Headers that are never a column of data: the row number officials put first («№ п/п»).
+IGNORED_HEADERS = frozenset({"", "пп", "нпп", "номер", "номерпп", "порядковыйномер", "no", "n"})
+
+
+def _plain(value: object) -> str:
     cleaned = key(value)
-    cleaned = re.sub(r"\(.*?\)", "", cleaned)
-    cleaned = re.sub(r"[*:.]+", " ", cleaned)
-    return re.sub(r"\s+", " ", cleaned).strip()
+    cleaned = _NOTE.sub(" ", cleaned)
+    return _NUMBERING.sub("", cleaned)
+
+
+def header_key(value: object) -> str:
+    """A header as matched: case, punctuation, spaces and «ё» do not matter, nor notes in
+    parentheses: «ФИО*», «Ф.И.О.», «Ф. И. О.», «ФИО (полностью)» and «фио» are one header."""
+    return "".join(part.group(0).rstrip(".") for part in _WORD.finditer(_plain(value)))
+
+
+def header_words(value: object) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    """The header's words, and for each whether it ends with a dot (an abbreviation: «рожд.»)."""
+    parts = list(_WORD.finditer(_plain(value)))
+    return (
+        tuple(part.group(0).rstrip(".") for part in parts),
+        tuple(part.group(1) is not None for part in parts),
+    )
+
+
+def abbreviates(header: object, name: str) -> bool:
+    """Whether the header is `name` with words cut short and a dot: «Дата рожд.» is «Дата
+    рождения», «Наим. ОУ» is «Наименование ОУ», «Ф. И. О.» is «Фамилия, имя, отчество»."""
+    words, dotted = header_words(header)
+    wanted, _ = header_words(name)
+    if not any(dotted) or len(words) != len(wanted):
+        return False
+    return all(
+        word == full or (dot and full.startswith(word))
+        for word, dot, full in zip(words, dotted, wanted, strict=True)
+    )
 
 
 DATE_HINT = "ДД.ММ.ГГГГ"
@@ -64,12 +105,18 @@ ORGANIZATION = Column(
     "organization", "Организация", required=True, choices="organizations",
     hint="название из списка, ИНН или идентификатор",
     aliases=("Наименование ОО", "Образовательная организация", "ОО", "Наименование организации",
-             "Организация (ОО)", "Полное наименование ОО"),
+             "Организация (ОО)", "Полное наименование ОО", "ОУ", "Наименование ОУ",
+             "Образовательное учреждение", "Наименование образовательной организации",
+             "Наименование образовательного учреждения", "Учреждение", "Наименование учреждения"),
 )
 FULL_NAME = Column(
     "full_name", "ФИО", required=True, hint="полностью: Иванова Мария Петровна",
     aliases=("Фамилия, имя, отчество", "Фамилия Имя Отчество", "ФИО полностью"),
 )
+
+#: The person's name as each file heads it («ФИО наставника» in the mentors' file).
+MENTOR_NAME = replace(FULL_NAME, aliases=(*FULL_NAME.aliases, "ФИО наставника"))
+MENTEE_NAME = replace(FULL_NAME, aliases=(*FULL_NAME.aliases, "ФИО наставляемого"))
 
 MUNICIPALITIES = Kind("municipalities", "муниципалитеты", (
     Column("name", "Муниципалитет", required=True, hint="муниципальный район или городской округ",
@@ -112,7 +159,7 @@ CONTINGENTS = Kind("contingents", "контингент", (
 ), aliases=("контингент", "contingent"))
 
 MENTORS = Kind("mentors", "база наставников", (
-    FULL_NAME,
+    MENTOR_NAME,
     ORGANIZATION,
     Column("position", "Должность", required=True, hint="например: учитель математики",
            aliases=("Должность (для обучающихся — класс)", "Должность наставника")),
@@ -142,7 +189,7 @@ MENTORS = Kind("mentors", "база наставников", (
 ), aliases=("наставники", "mentor", "база наставников"))
 
 MENTEES = Kind("mentees", "база наставляемых", (
-    FULL_NAME,
+    MENTEE_NAME,
     Column("category", "Категория", required=True, choices="mentee_categories", hint="из списка",
            aliases=("Категория наставляемого", "Статус наставляемого")),
     ORGANIZATION,
@@ -153,7 +200,8 @@ MENTEES = Kind("mentees", "база наставляемых", (
            hint=f"{DATE_HINT}; для молодых специалистов обязательно",
            aliases=("Дата начала педагогической деятельности", "Дата начала педагогической работы")),
     Column("registered_on", "Дата включения в программу", parse="date", required=True, hint=DATE_HINT,
-           aliases=("Дата включения", "Дата вхождения", "Дата регистрации")),
+           aliases=("Дата включения", "Дата вхождения", "Дата регистрации",
+                    "Дата включения в программу наставничества", "Дата начала наставничества")),
 ), aliases=("наставляемые", "mentee", "база наставляемых"))
 
 PAIRS = Kind("pairs", "пары и группы", (
@@ -172,7 +220,8 @@ PAIRS = Kind("pairs", "пары и группы", (
     Column("program", "Программа", hint="название программы организации",
            aliases=("Программа наставничества",)),
     Column("started_on", "Дата начала", parse="date", required=True, hint=DATE_HINT,
-           aliases=("Дата формирования пары", "Дата закрепления", "Дата формирования")),
+           aliases=("Дата формирования пары", "Дата закрепления", "Дата формирования",
+                    "Дата начала наставничества")),
     Column("ended_on", "Дата завершения", parse="date", hint=f"{DATE_HINT}; пусто — пара действует",
            aliases=("Дата окончания",)),
     Column("outcome", "Результат", hint="если пара завершена", aliases=("Итог",)),
@@ -245,17 +294,26 @@ def match_headers(kind: Kind, cells: list[object]) -> dict[str, int]:
     for index, cell in enumerate(cells):
         if not isinstance(cell, str):
             continue  # headers are text; numbers and dates are data
-        name = _header_key_cached(cell)
         for column in kind.columns:
-            if column.key not in found and name in column.names():
+            if column.key not in found and column.matches(cell):
                 found[column.key] = index
                 break
     return found
 
 
+def ignored_header(cell: object) -> bool:
+    """A header that is not data (the row number column «№ п/п»): never reported as unknown."""
+    return header_key(cell) in IGNORED_HEADERS
+
+
 @lru_cache(maxsize=4096)
 def _header_key_cached(cell: str) -> str:
     return header_key(cell)
+
+
+@lru_cache(maxsize=16384)
+def _abbreviates_cached(cell: str, name: str) -> bool:
+    return abbreviates(cell, name)
 
 
 def header_score(kind: Kind, cells: list[object]) -> tuple[int, int, int]:

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import structlog
+
+log = structlog.get_logger("reestr.import")
+
 
 class FileProblem(ValueError):
     """The file cannot be read at all; the message says why in Russian."""
@@ -55,29 +59,47 @@ def _read_xlsx(path: Path) -> list[Grid]:
     import zipfile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        raise FileProblem(f"Файл {path.name} не читается как книга Excel (.xlsx): {error}") from None
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError, InvalidFileException) as error:
+        # The library's own words («File is not a zip file») go to the log, not to the official.
+        log.warning("workbook_unreadable", file=path.name, error=f"{type(error).__name__}: {error}")
+        raise FileProblem(
+            f"Файл {path.name} не читается как книга Excel (.xlsx): он повреждён или сохранён в другом "
+            "формате. Откройте его в Excel и сохраните как «Книга Excel (.xlsx)»"
+        ) from None
     grids = []
     try:
-        for sheet in workbook.worksheets:
-            if getattr(sheet, "sheet_state", "visible") != "visible":
-                continue  # templates keep their lists on a hidden sheet
-            rows = []
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = list(values)
-                while cells and _blank(cells[-1]):
-                    cells.pop()
-                if cells:
-                    rows.append((number, cells))
-            if rows:
-                grids.append(Grid(source=path, format="xlsx", sheet=sheet.title, rows=rows))
+        grids = _xlsx_grids(path, workbook)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError, SyntaxError, EOFError) as error:
+        log.warning("workbook_unreadable", file=path.name, error=f"{type(error).__name__}: {error}")
+        raise FileProblem(
+            f"Файл {path.name} не читается как книга Excel (.xlsx): лист повреждён. Откройте его в "
+            "Excel и сохраните как «Книга Excel (.xlsx)»"
+        ) from None
     finally:
         workbook.close()
     if not grids:
         raise FileProblem(f"В книге {path.name} нет ни одного заполненного листа")
+    return grids
+
+
+def _xlsx_grids(path: Path, workbook: Any) -> list[Grid]:
+    grids = []
+    for sheet in workbook.worksheets:
+        if getattr(sheet, "sheet_state", "visible") != "visible":
+            continue  # templates keep their lists on a hidden sheet
+        rows = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = list(values)
+            while cells and _blank(cells[-1]):
+                cells.pop()
+            if cells:
+                rows.append((number, cells))
+        if rows:
+            grids.append(Grid(source=path, format="xlsx", sheet=sheet.title, rows=rows))
     return grids
 
 

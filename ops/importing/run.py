@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -60,6 +61,7 @@ IMPORT_ACTOR = Actor(user_id="import", role=Role.ADMIN)
 BATCH_COMMANDS = 300
 BATCH_EVENTS = 2000
 _PLACEHOLDER = UUID(int=0)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 #: progress(phase, done, total); phases: "check" (the dry run) and "write"
 Progress = Callable[[str, int, int], None]
 
@@ -167,14 +169,23 @@ class _Importer:
                                    ignored_columns=list(table.ignored))
         self.issues: dict[tuple[int, str | None, str], Issue] = {}
         self.new_ids: set[str] = set()  # command ids the dry run found unrecorded
+        self.row_of: dict[str, int] = {}  # aggregate id -> the row of this file that made it
 
     def problem(self, row: int, column: str | None, message: str) -> None:
+        message = self._rows_named(message)
         index = self.table.column_index(column)
         header: str | None = self.kind.column(column).title if column else None
         if index is not None:
             header = text(self._header_cell(index)) or header
         issue = Issue(row, column, message, header, column_letter(index + 1) if index is not None else None)
         self.issues.setdefault((row, column, message), issue)
+
+    def _rows_named(self, message: str) -> str:
+        """A refusal naming a pair (or anything) an earlier row of this file makes: say which row."""
+        rows = sorted({self.row_of[found] for found in _UUID.findall(message) if found in self.row_of})
+        if not rows:
+            return message
+        return f"{message} — из строки {', '.join(map(str, rows))} этого файла"
 
     def _header_cell(self, index: int) -> Any:
         for number, cells in self.table.grid.rows:
@@ -185,12 +196,19 @@ class _Importer:
     # -- 1. reading and validating --------------------------------------------------------------
 
     def plan(self) -> list[tuple[RowPlan, list[str]]]:
+        header_row = self.table.header_row
         for missing in self.table.missing:
             title = self.kind.column(missing).title
-            self.issues[(self.table.header_row, None, title)] = Issue(
-                self.table.header_row, None, f"Нет обязательного столбца «{title}»"
+            self.issues[(header_row, missing, title)] = Issue(
+                header_row, missing, f"Нет обязательного столбца «{title}»",
+                header=None, letter=None,
             )
         if self.table.missing:
+            return []
+        if not self.table.rows:
+            self.issues[(header_row, None, "no rows")] = Issue(
+                header_row, None, "Под строкой заголовков нет ни одной строки с данными: файл не импортирован"
+            )
             return []
         with Directory(self.registry) as directory:
             return self._plan_rows(directory)
@@ -250,6 +268,8 @@ class _Importer:
             else:
                 self._count(results)
                 self.new_ids.update(r.command_id for r in results if not r.replayed)
+                for result in results:
+                    self.row_of.setdefault(str(result.aggregate_id), plan.number)
             self._tick("check", done, len(planned))
 
     def _count(self, results: list[CommandResult]) -> None:
@@ -326,13 +346,19 @@ def import_file(
         with structlog.contextvars.bound_contextvars(import_file=source):
             importer.write(planned)
 
+    def cell_of(issue: Issue) -> int | None:
+        """The column an issue is marked on; a missing column's, just after the headers."""
+        if issue.column in table.missing and issue.row == table.header_row:
+            return table.header_width + table.missing.index(issue.column)
+        return table.column_index(issue.column)
+
     def order(issue: Issue) -> tuple[int, int]:
-        index = table.column_index(issue.column)
+        index = cell_of(issue)
         return issue.row, -1 if index is None else index
 
     report.errors = sorted(importer.issues.values(), key=order)
     if report.errors and write_errors:
-        cells = [(i.row, table.column_index(i.column), i.where(), i.message) for i in report.errors]
+        cells = [(i.row, cell_of(i), i.where(), i.message) for i in report.errors]
         report.error_copy = write_error_copy(table, cells, error_copy or default_path(Path(path)))
     report.seconds = round(time.perf_counter() - started, 2)
     return report

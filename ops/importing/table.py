@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ops.importing.cells import text
-from ops.importing.columns import KINDS, Kind, header_score, kind_named, match_headers
+from ops.importing.columns import KINDS, Kind, header_score, ignored_header, kind_named, match_headers
 from ops.importing.reading import FileProblem, Grid
 
 HEADER_SEARCH_ROWS = 25
@@ -28,6 +28,7 @@ class Table:
     rows: list[DataRow]
     missing: list[str] = field(default_factory=list)  # required column keys with no header
     ignored: list[str] = field(default_factory=list)  # headers the kind does not know
+    header_width: int = 0  # cells in the header row: a missing column is marked just after them
 
     def column_index(self, column_key: str | None) -> int | None:
         return self.columns.get(column_key) if column_key else None
@@ -61,7 +62,9 @@ def locate(grids: list[Grid], kind_name: str | None = None) -> Table:
     missing = [c.key for c in kind.columns if c.required and c.key not in columns]
     known = set(columns.values())
     ignored = [
-        str(text(cell)) for index, cell in enumerate(header_cells) if index not in known and text(cell)
+        str(text(cell))
+        for index, cell in enumerate(header_cells)
+        if index not in known and text(cell) and not ignored_header(cell)
     ]
     rows = []
     for number, cells in grid.rows:
@@ -71,7 +74,7 @@ def locate(grids: list[Grid], kind_name: str | None = None) -> Table:
         if all(text(v) is None for v in values.values()):
             continue
         rows.append(DataRow(number=number, cells=values))
-    return Table(kind, grid, header_row, columns, rows, missing, ignored)
+    return Table(kind, grid, header_row, columns, rows, missing, ignored, header_width=len(header_cells))
 
 
 def _is_hint_row(cells: list[Any]) -> bool:

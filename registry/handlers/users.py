@@ -7,9 +7,10 @@ from eventsourcing.domain import Aggregate
 from registry import commands as c
 from registry.base import require
 from registry.context import CommandContext
+from registry.errors import AccessKept
 from registry.handlers.table import handles
 from registry.organizations import Municipality, Organization
-from registry.users import User, user_id_for_token_hash
+from registry.users import User, all_users, user_id_for_token_hash
 
 
 @handles(c.AddUser)
@@ -73,5 +74,14 @@ def add_user(ctx: CommandContext, cmd: c.AddUser) -> Aggregate:
 @handles(c.RevokeUser)
 def revoke_user(ctx: CommandContext, cmd: c.RevokeUser) -> Aggregate:
     user = ctx.get(User, cmd.user_id, field="user_id", entity="user")
+    if user.active and str(user.id) == ctx.actor.user_id:
+        raise AccessKept("not_self", "Нельзя отозвать собственный доступ: это делает другой администратор")
+    if user.active and user.role == c.UserRole.ADMIN.value:
+        others = [u for u in all_users(ctx.app) if u.active and u.role == user.role and u.id != user.id]
+        if not others:
+            raise AccessKept(
+                "last_admin",
+                "Это последний действующий администратор: сначала выдайте доступ другому администратору",
+            )
     user.revoke(cmd.reason)
     return user
