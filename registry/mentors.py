@@ -15,6 +15,7 @@ from registry.base import (
     require_not_future,
     require_reason,
 )
+from registry.intervals import Span, require_capacity
 from registry.sealing import ERASED_PERSON
 from registry.values import (
     PUBLISHABLE_FIELDS,
@@ -62,6 +63,10 @@ class Mentor(RegistryAggregate):
         self.training_sources: dict[str, int] = {}
         # pair id -> mentee ids the mentor leads in that active pair (the load capacity limits)
         self.active_pairs: dict[str, list[str]] = {}
+        # every pair the mentor ever took, ended or not: capacity is judged over their dates
+        self.led_pairs: list[str] = []
+        # (effective date, status) in date order: whether the mentor was in the registry on a day
+        self.status_changes: list[tuple[date, str]] = [(applied_on, self.status)]
 
     # -- registry status -------------------------------------------------------------------
 
@@ -125,6 +130,27 @@ class Mentor(RegistryAggregate):
         self.status = status.value
         self.status_since = since
         self.status_reason = reason
+        self.status_changes.append((since, status.value))
+
+    def status_on(self, day: date) -> str:
+        """The mentor's registry status on a day of the world (pending before any change)."""
+        current = MentorStatus.PENDING.value
+        for since, status in self.status_changes:
+            if since > day:
+                break
+            current = status
+        return current
+
+    def out_of_registry_within(self, start: date, end: date) -> date | None:
+        """The first day from `start` to `end` the mentor was not in the registry, or None.
+
+        A pair may end on the very day its mentor leaves the registry (the handover day)."""
+        if self.status_on(start) != MentorStatus.ACTIVE:
+            return start
+        for since, status in self.status_changes:
+            if start < since < end and status != MentorStatus.ACTIVE:
+                return since
+        return None
 
     def _require_dated(self, effective_date: date, today: date, *, not_before: date) -> None:
         require_not_future(effective_date, field="effective_date", today=today)
@@ -257,28 +283,34 @@ class Mentor(RegistryAggregate):
     def current_load(self) -> int:
         return sum(len(mentees) for mentees in self.active_pairs.values())
 
-    def take_mentees(self, pair_id: UUID, mentee_ids: list[UUID]) -> None:
-        """Lead these mentees in a pair: only from the registry, only within capacity."""
-        require(
-            self.in_registry,
-            rule="mentor_in_registry",
-            field="mentor_id",
-            message=f"Наставник не может вести пару: {_STATUS_RU[MentorStatus(self.status)]}",
-        )
-        if self.capacity is not None:
-            require(
-                self.current_load + len(mentee_ids) <= self.capacity,
-                rule="mentor_capacity",
-                field="mentor_id",
-                message=(
-                    f"Наставник уже ведёт {self.current_load} из {self.capacity} наставляемых"
-                ),
-            )
+    def take_mentees(
+        self, pair_id: UUID, mentee_ids: list[UUID], proposed: list[Span], others: list[Span]
+    ) -> None:
+        """Lead these mentees in a pair: only while in the registry, only within capacity.
+
+        `proposed`: the pair's spans with them; `others`: the spans of the mentor's other pairs."""
+        self.require_schedule(proposed, others)
         self._mentees_taken(pair_id=pair_id, mentee_ids=list(mentee_ids))
+
+    def require_schedule(self, proposed: list[Span], others: list[Span]) -> None:
+        """Refuse spans on days the mentor was out of the registry or beyond their capacity."""
+        for span in proposed:
+            day = self.out_of_registry_within(span.start, span.last_known_day)
+            if day is not None:
+                status = _STATUS_RU[MentorStatus(self.status_on(day))]
+                require(
+                    False,
+                    rule="mentor_in_registry",
+                    field="mentor_id",
+                    message=f"Наставник не может вести пару {day:%d.%m.%Y}: {status}",
+                )
+        require_capacity(self.capacity, others, proposed)
 
     @event("MenteesTaken")
     def _mentees_taken(self, pair_id: UUID, mentee_ids: list[UUID]) -> None:
         self.active_pairs.setdefault(str(pair_id), []).extend(str(m) for m in mentee_ids)
+        if str(pair_id) not in self.led_pairs:
+            self.led_pairs.append(str(pair_id))
 
     def release_pair(self, pair_id: UUID) -> None:
         self._pair_released(pair_id=pair_id)
