@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from registry.base import require
 
@@ -33,8 +33,13 @@ class Span:
 
     @property
     def last_known_day(self) -> date:
-        """The last day the registry knows the mentee was in the pair."""
-        return self.end if self.end is not None else max(self.start, self.known_until)
+        """The last day the registry knows the mentee was in the pair and held its place.
+
+        The end day is the handover day: a pair ending on it and another starting on it do not
+        collide (a one-day pair still holds its only day)."""
+        if self.end is None:
+            return max(self.start, self.known_until)
+        return max(self.start, self.end - timedelta(days=1))
 
     def covers(self, day: date) -> bool:
         return self.start <= day <= self.last_known_day

@@ -34,6 +34,9 @@ _STATUS_RU = {
     MentorStatus.REMOVED: "исключён из реестра",
 }
 
+# Statuses in which a mentor once in the registry leads no pair on those days.
+_OUT = (MentorStatus.SUSPENDED.value, MentorStatus.REMOVED.value)
+
 
 @pinned("Mentor")
 class Mentor(RegistryAggregate):
@@ -142,13 +145,17 @@ class Mentor(RegistryAggregate):
         return current
 
     def out_of_registry_within(self, start: date, end: date) -> date | None:
-        """The first day from `start` to `end` the mentor was not in the registry, or None.
+        """The first day from `start` to `end` the mentor could not lead a pair, or None.
 
-        A pair may end on the very day its mentor leaves the registry (the handover day)."""
-        if self.status_on(start) != MentorStatus.ACTIVE:
+        Only a mentor approved into the registry leads pairs; their pairs may have begun before
+        the approval (the registry began in 2020, mentoring earlier), never while suspended or
+        removed. `end`: the last day the pair holds (its end day is the handover day)."""
+        if not any(status == MentorStatus.ACTIVE for _, status in self.status_changes):
+            return start
+        if self.status_on(start) in _OUT:
             return start
         for since, status in self.status_changes:
-            if start < since < end and status != MentorStatus.ACTIVE:
+            if start < since <= end and status in _OUT:
                 return since
         return None
 
@@ -297,7 +304,8 @@ class Mentor(RegistryAggregate):
         for span in proposed:
             day = self.out_of_registry_within(span.start, span.last_known_day)
             if day is not None:
-                status = _STATUS_RU[MentorStatus(self.status_on(day))]
+                on_day = self.status_on(day)
+                status = _STATUS_RU[MentorStatus(on_day if on_day in _OUT else self.status)]
                 require(
                     False,
                     rule="mentor_in_registry",
