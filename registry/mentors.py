@@ -217,9 +217,13 @@ class Mentor(RegistryAggregate):
     ) -> None:
         self.consented_fields = list(fields)
 
-    def withdraw_consent(self, effective_date: date) -> None:
-        """Always accepted, whatever the mentor's status: withdrawing must never fail."""
-        self._consent_withdrawn(effective_date=effective_date)
+    def withdraw_consent(self, asked_on: date | None, today: date) -> None:
+        """Always accepted, whatever the mentor's status: withdrawing must never fail.
+
+        It takes effect on the date asked, or today when none is given; a date still to come
+        takes effect today — never later than the person asked."""
+        effective = asked_on if asked_on is not None and asked_on <= today else today
+        self._consent_withdrawn(effective_date=effective)
 
     @event("ConsentWithdrawn")
     def _consent_withdrawn(self, effective_date: date) -> None:

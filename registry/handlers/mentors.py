@@ -64,8 +64,7 @@ def give_consent(ctx: CommandContext, cmd: c.GiveConsent) -> Aggregate:
 @handles(c.WithdrawConsent)
 def withdraw_consent(ctx: CommandContext, cmd: c.WithdrawConsent) -> Aggregate:
     mentor = lookups.mentor(ctx, cmd.mentor_id)
-    effective = cmd.effective_date if cmd.effective_date and cmd.effective_date <= ctx.today else ctx.today
-    mentor.withdraw_consent(effective)
+    mentor.withdraw_consent(cmd.effective_date, ctx.today)
     return mentor
 
 
