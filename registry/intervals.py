@@ -57,7 +57,7 @@ def spans_of(pair_id: str, form: str, mentees: dict[str, date], ended_on: date |
     ]
 
 
-def _named(spans: Iterable[Span]) -> str:
+def named_pairs(spans: Iterable[Span]) -> str:
     # Pairs have no names: the officials know them by their first day; the id tells them apart.
     seen: dict[str, date] = {}
     for span in spans:
@@ -83,7 +83,7 @@ def require_capacity(capacity: int | None, others: list[Span], proposed: list[Sp
                     field="mentor_id",
                     message=(
                         f"Наставник уже ведёт {len(already)} из {capacity} наставляемых на {day:%d.%m.%Y}"
-                        + (f" ({_named(already)})" if already else "")
+                        + (f" ({named_pairs(already)})" if already else "")
                     ),
                 )
 
@@ -98,7 +98,7 @@ def require_one_pair_per_form(others: list[Span], proposed: list[Span], *, field
             field=field,
             message=(
                 "Наставляемый уже состоит в активной паре этой формы наставничества"
-                f" в эти дни ({_named(clash)})"
+                f" в эти дни ({named_pairs(clash)})"
             ),
         )
 

@@ -15,7 +15,7 @@ from registry.base import (
     require_not_future,
     require_reason,
 )
-from registry.intervals import Span, require_capacity
+from registry.intervals import Span, named_pairs, require_capacity
 from registry.sealing import ERASED_PERSON
 from registry.values import (
     PUBLISHABLE_FIELDS,
@@ -102,18 +102,22 @@ class Mentor(RegistryAggregate):
     def _rejected(self, reason: str) -> None:
         self._set_status(MentorStatus.REJECTED, self.status_since, reason)
 
-    def suspend(self, reason: str, effective_date: date, today: date) -> None:
+    def suspend(self, reason: str, effective_date: date, today: date, pairs: list[Span]) -> None:
+        """`pairs`: the spans of every pair the mentor led; none may run on or after the date."""
         self._require_status({MentorStatus.ACTIVE}, "приостановить")
         self._require_dated(effective_date, today, not_before=self.status_since)
+        _require_pairs_over(pairs, effective_date)
         self._suspended(reason=require_reason(reason), effective_date=effective_date)
 
     @event("Suspended")
     def _suspended(self, reason: str, effective_date: date) -> None:
         self._set_status(MentorStatus.SUSPENDED, effective_date, reason)
 
-    def remove(self, reason: str, effective_date: date, today: date) -> None:
+    def remove(self, reason: str, effective_date: date, today: date, pairs: list[Span]) -> None:
+        """`pairs`: the spans of every pair the mentor led; none may run on or after the date."""
         self._require_status({MentorStatus.ACTIVE, MentorStatus.SUSPENDED}, "исключить из реестра")
         self._require_dated(effective_date, today, not_before=self.status_since)
+        _require_pairs_over(pairs, effective_date)
         self._removed(reason=require_reason(reason), effective_date=effective_date)
 
     @event("Removed")
@@ -330,6 +334,20 @@ class Mentor(RegistryAggregate):
     @event("PairReleased")
     def _pair_released(self, pair_id: UUID) -> None:
         self.active_pairs.pop(str(pair_id), None)
+
+
+def _require_pairs_over(pairs: list[Span], day: date) -> None:
+    """A mentor leaves the registry only once their pairs are over: never leaves them running."""
+    running = [s for s in pairs if s.end is None or s.last_known_day >= day]
+    require(
+        not running,
+        rule="mentor_has_active_pairs",
+        field="mentor_id",
+        message=(
+            f"У наставника есть пары, идущие на {day:%d.%m.%Y} ({named_pairs(running)}): завершите их "
+            "или передайте другому наставнику, либо попросите расформировать их этой датой"
+        ),
+    )
 
 
 def _require_training(record: TrainingRecord, today: date) -> None:

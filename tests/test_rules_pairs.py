@@ -346,8 +346,8 @@ def test_nobody_joins_an_ended_pair(region):
 
 def test_a_suspended_mentor_takes_no_new_mentee_into_the_group(region):
     mentor_id = region.active_mentor()
-    pair_id = region.pair(mentor_id, [region.mentee()])
     region.run(c.SuspendMentor(mentor_id=mentor_id, reason="Отпуск по уходу за ребёнком", effective_date=date(2022, 1, 1)))
+    pair_id = region.pair(mentor_id, [region.mentee()])  # entered late: it began before the suspension
 
     err = region.refuse(add(pair_id, region.mentee(), joined_on=date(2022, 2, 1)), expect=RuleViolation)
 
@@ -449,14 +449,48 @@ def test_completion_needs_an_outcome(region, memory_registry):
     assert (err.value.rule, err.value.field) == ("outcome_required", "outcome")
 
 
-def test_a_removed_mentors_pairs_can_still_be_ended(region):
+def test_a_mentor_with_running_pairs_is_not_removed_until_they_end(region):
     mentor_id = region.active_mentor()
     pair_id = region.pair(mentor_id, [region.mentee()])
-    region.run(c.RemoveMentor(mentor_id=mentor_id, reason="Уволился", effective_date=date(2022, 1, 1)))
+    removal = c.RemoveMentor(mentor_id=mentor_id, reason="Уволился", effective_date=date(2022, 1, 1))
 
-    region.run(dissolve(pair_id, ended_on=date(2022, 1, 1), reason="Наставник исключён из реестра"))
+    err = region.refuse(removal, expect=RuleViolation)
+    region.run(dissolve(pair_id, ended_on=date(2022, 1, 1), reason="Наставник уходит"))
+    region.run(removal)
 
+    assert (err.rule, err.field) == ("mentor_has_active_pairs", "mentor_id")
+    assert f"пара {str(pair_id)[:8]} с 01.10.2021" in err.message
     assert region.get(Pair, pair_id).status == PairStatus.DISSOLVED
+
+
+@pytest.mark.parametrize("command", [c.SuspendMentor, c.RemoveMentor])
+def test_asked_explicitly_leaving_the_registry_dissolves_the_running_pairs_with_the_reason(region, command):
+    mentor_id = region.active_mentor()
+    pupil = region.mentee()
+    running = region.pair(mentor_id, [pupil])
+    ended = region.pair(mentor_id, [region.mentee()], form="employer_pupil")
+    region.run(complete(ended, ended_on=date(2021, 12, 20)))
+
+    region.run(command(mentor_id=mentor_id, reason="Переезд в другой регион", effective_date=date(2022, 1, 10),
+                       end_pairs=True))
+
+    pair = region.get(Pair, running)
+    assert (pair.status, pair.ended_on, pair.end_reason) == (
+        PairStatus.DISSOLVED, date(2022, 1, 10), "Переезд в другой регион")
+    assert region.get(Pair, ended).status == PairStatus.COMPLETED
+    assert region.get(Mentee, pupil).active_pairs == {}
+    assert region.get(Mentor, mentor_id).current_load == 0
+
+
+def test_a_pair_that_ran_past_the_date_blocks_leaving_even_when_asked(region):
+    mentor_id = region.active_mentor()
+    pair_id = region.pair(mentor_id, [region.mentee()])
+    region.run(complete(pair_id, ended_on=date(2022, 3, 1)))
+
+    err = region.refuse(c.SuspendMentor(mentor_id=mentor_id, reason="Отпуск", effective_date=date(2022, 2, 1),
+                                        end_pairs=True), expect=RuleViolation)
+
+    assert err.rule == "mentor_has_active_pairs"
 
 
 # -- corrections ----------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def enter(registry: Registry, steps: list[Step], labels: Labels | None = None) -
 
 def date_order(steps: list[Step]) -> list[Step]:
     """The history as it happened: by world date, an end before a start on the same day."""
-    return sorted(steps, key=lambda s: (s.on, s.label is not None))
+    return causal(sorted(steps, key=lambda s: (s.on, s.label is not None)))
 
 
 def causal(order: list[Step]) -> list[Step]:
