@@ -36,6 +36,7 @@ from typing import Any
 from projections.facts import Facts, Unit, load_facts
 from projections.formats.json_format import COMPACT, INDENT2
 from projections.periods import Period
+from projections.report import ALL_UNITS, CHANGE_BASES, COMPARABLE
 
 MANIFEST_FORMAT = "reestr-report-manifest/1"
 KINDS = ("dynamics", "indicators")
@@ -114,7 +115,9 @@ def dynamics_parameters(
     """The parameters of a dynamics report, as a manifest states them (stable keys).
 
     A JSON report states its layout (`json_layout`: compact, as `render` writes it now); a
-    manifest without it was written when reports were indented, and is reproduced indented."""
+    manifest without it was written when reports were indented, and is reproduced indented.
+    Likewise `change_basis` ("comparable"): a manifest without it was written when changes were
+    taken over whole units, and is reproduced so."""
     parameters: dict[str, Any] = {
         "from": from_period,
         "to": to_period,
@@ -124,6 +127,7 @@ def dynamics_parameters(
         "known_at": known_at,
         "compare_known_at": compare_known_at,
         "compare_position": compare_position,
+        "change_basis": COMPARABLE,
     }
     if fmt == "json":
         parameters["json_layout"] = COMPACT
@@ -138,9 +142,12 @@ def dynamics_report_at(
     from projections.report import dynamics_report
 
     a, b = _periods(parameters)
+    basis = parameters.get("change_basis", ALL_UNITS)  # none stated: a manifest of whole-unit changes
+    if basis not in CHANGE_BASES:
+        raise ManifestError(f"Неизвестное основание сравнения «{basis}»: нужно одно из {', '.join(CHANGE_BASES)}")
     if facts is None:
         facts = _facts_at(registry, position, [a, b])
-    report = dynamics_report(facts, a, b, scope=_scope(facts, parameters.get("unit")))
+    report = dynamics_report(facts, a, b, scope=_scope(facts, parameters.get("unit")), change_basis=basis)
     if parameters.get("known_at"):
         report["known_at"] = _canonical_moment(parameters["known_at"])
     if parameters.get("compare_known_at"):
@@ -151,7 +158,9 @@ def dynamics_report_at(
 
             known_position = known_at_position(registry, moment, upto=position)
         known_facts = _facts_at(registry, int(known_position), [a, b])
-        known = dynamics_report(known_facts, a, b, scope=_scope(known_facts, parameters.get("unit")))
+        known = dynamics_report(
+            known_facts, a, b, scope=_scope(known_facts, parameters.get("unit")), change_basis=basis
+        )
         report["as_known"] = as_known_section(registry, known, report, moment, [a, b])
     return report
 

@@ -232,12 +232,14 @@ class SuspendMentor(Command):
     mentor_id: UUID
     reason: Reason
     effective_date: date
+    end_pairs: bool = False  # dissolve the mentor's running pairs on that date, with the reason
 
 
 class RemoveMentor(Command):
     mentor_id: UUID
     reason: Reason
     effective_date: date
+    end_pairs: bool = False  # dissolve the mentor's running pairs on that date, with the reason
 
 
 class ReinstateMentor(Command):

@@ -15,6 +15,7 @@ from registry.base import (
     require_not_future,
     require_reason,
 )
+from registry.intervals import Span, require_one_pair_per_form
 from registry.sealing import ERASED_PERSON
 from registry.values import MenteeCategory, PersonalData
 
@@ -40,6 +41,8 @@ class Mentee(RegistryAggregate):
         self.details_source = 1
         # pair id -> form of mentoring, for the pairs this mentee is in now
         self.active_pairs: dict[str, str] = {}
+        # pair id -> form, for every pair this mentee was ever in (rules judge their dates)
+        self.pairs: dict[str, str] = {}
 
     @classmethod
     def register(
@@ -120,20 +123,15 @@ class Mentee(RegistryAggregate):
         self.person = ERASED_PERSON
         self.erased = True
 
-    def enroll(self, pair_id: UUID, form: str) -> None:
-        """Join a pair; never two active pairs of the same form at once."""
-        other = next((pair for pair, held in self.active_pairs.items() if held == form), None)
-        require(
-            other is None,
-            rule="one_active_pair_per_form",
-            field="mentee_ids",
-            message=f"Наставляемый уже состоит в активной паре этой формы наставничества (пара {other})",
-        )
+    def enroll(self, pair_id: UUID, form: str, proposed: Span, others: list[Span], *, field: str = "mentee_ids") -> None:
+        """Join a pair; never two pairs of the same form on the same day (`others`: my other pairs)."""
+        require_one_pair_per_form(others, [proposed], field=field)
         self._enrolled(pair_id=pair_id, form=form)
 
     @event("EnrolledInPair")
     def _enrolled(self, pair_id: UUID, form: str) -> None:
         self.active_pairs[str(pair_id)] = form
+        self.pairs[str(pair_id)] = form
 
     def leave(self, pair_id: UUID) -> None:
         self._left(pair_id=pair_id)

@@ -15,6 +15,7 @@ from registry.base import (
     require_not_future,
     require_reason,
 )
+from registry.intervals import Span, named_pairs, require_capacity
 from registry.sealing import ERASED_PERSON
 from registry.values import (
     PUBLISHABLE_FIELDS,
@@ -32,6 +33,9 @@ _STATUS_RU = {
     MentorStatus.SUSPENDED: "приостановлен",
     MentorStatus.REMOVED: "исключён из реестра",
 }
+
+# Statuses in which a mentor once in the registry leads no pair on those days.
+_OUT = (MentorStatus.SUSPENDED.value, MentorStatus.REMOVED.value)
 
 
 @pinned("Mentor")
@@ -62,6 +66,10 @@ class Mentor(RegistryAggregate):
         self.training_sources: dict[str, int] = {}
         # pair id -> mentee ids the mentor leads in that active pair (the load capacity limits)
         self.active_pairs: dict[str, list[str]] = {}
+        # every pair the mentor ever took, ended or not: capacity is judged over their dates
+        self.led_pairs: list[str] = []
+        # (effective date, status) in date order: whether the mentor was in the registry on a day
+        self.status_changes: list[tuple[date, str]] = [(applied_on, self.status)]
 
     # -- registry status -------------------------------------------------------------------
 
@@ -94,18 +102,22 @@ class Mentor(RegistryAggregate):
     def _rejected(self, reason: str) -> None:
         self._set_status(MentorStatus.REJECTED, self.status_since, reason)
 
-    def suspend(self, reason: str, effective_date: date, today: date) -> None:
+    def suspend(self, reason: str, effective_date: date, today: date, pairs: list[Span]) -> None:
+        """`pairs`: the spans of every pair the mentor led; none may run on or after the date."""
         self._require_status({MentorStatus.ACTIVE}, "приостановить")
         self._require_dated(effective_date, today, not_before=self.status_since)
+        _require_pairs_over(pairs, effective_date)
         self._suspended(reason=require_reason(reason), effective_date=effective_date)
 
     @event("Suspended")
     def _suspended(self, reason: str, effective_date: date) -> None:
         self._set_status(MentorStatus.SUSPENDED, effective_date, reason)
 
-    def remove(self, reason: str, effective_date: date, today: date) -> None:
+    def remove(self, reason: str, effective_date: date, today: date, pairs: list[Span]) -> None:
+        """`pairs`: the spans of every pair the mentor led; none may run on or after the date."""
         self._require_status({MentorStatus.ACTIVE, MentorStatus.SUSPENDED}, "исключить из реестра")
         self._require_dated(effective_date, today, not_before=self.status_since)
+        _require_pairs_over(pairs, effective_date)
         self._removed(reason=require_reason(reason), effective_date=effective_date)
 
     @event("Removed")
@@ -125,6 +137,31 @@ class Mentor(RegistryAggregate):
         self.status = status.value
         self.status_since = since
         self.status_reason = reason
+        self.status_changes.append((since, status.value))
+
+    def status_on(self, day: date) -> str:
+        """The mentor's registry status on a day of the world (pending before any change)."""
+        current = MentorStatus.PENDING.value
+        for since, status in self.status_changes:
+            if since > day:
+                break
+            current = status
+        return current
+
+    def out_of_registry_within(self, start: date, end: date) -> date | None:
+        """The first day from `start` to `end` the mentor could not lead a pair, or None.
+
+        Only a mentor approved into the registry leads pairs; their pairs may have begun before
+        the approval (the registry began in 2020, mentoring earlier), never while suspended or
+        removed. `end`: the last day the pair holds (its end day is the handover day)."""
+        if not any(status == MentorStatus.ACTIVE for _, status in self.status_changes):
+            return start
+        if self.status_on(start) in _OUT:
+            return start
+        for since, status in self.status_changes:
+            if start < since <= end and status in _OUT:
+                return since
+        return None
 
     def _require_dated(self, effective_date: date, today: date, *, not_before: date) -> None:
         require_not_future(effective_date, field="effective_date", today=today)
@@ -184,9 +221,13 @@ class Mentor(RegistryAggregate):
     ) -> None:
         self.consented_fields = list(fields)
 
-    def withdraw_consent(self, effective_date: date) -> None:
-        """Always accepted, whatever the mentor's status: withdrawing must never fail."""
-        self._consent_withdrawn(effective_date=effective_date)
+    def withdraw_consent(self, asked_on: date | None, today: date) -> None:
+        """Always accepted, whatever the mentor's status: withdrawing must never fail.
+
+        It takes effect on the date asked, or today when none is given; a date still to come
+        takes effect today — never later than the person asked."""
+        effective = asked_on if asked_on is not None and asked_on <= today else today
+        self._consent_withdrawn(effective_date=effective)
 
     @event("ConsentWithdrawn")
     def _consent_withdrawn(self, effective_date: date) -> None:
@@ -257,28 +298,35 @@ class Mentor(RegistryAggregate):
     def current_load(self) -> int:
         return sum(len(mentees) for mentees in self.active_pairs.values())
 
-    def take_mentees(self, pair_id: UUID, mentee_ids: list[UUID]) -> None:
-        """Lead these mentees in a pair: only from the registry, only within capacity."""
-        require(
-            self.in_registry,
-            rule="mentor_in_registry",
-            field="mentor_id",
-            message=f"Наставник не может вести пару: {_STATUS_RU[MentorStatus(self.status)]}",
-        )
-        if self.capacity is not None:
-            require(
-                self.current_load + len(mentee_ids) <= self.capacity,
-                rule="mentor_capacity",
-                field="mentor_id",
-                message=(
-                    f"Наставник уже ведёт {self.current_load} из {self.capacity} наставляемых"
-                ),
-            )
+    def take_mentees(
+        self, pair_id: UUID, mentee_ids: list[UUID], proposed: list[Span], others: list[Span]
+    ) -> None:
+        """Lead these mentees in a pair: only while in the registry, only within capacity.
+
+        `proposed`: the pair's spans with them; `others`: the spans of the mentor's other pairs."""
+        self.require_schedule(proposed, others)
         self._mentees_taken(pair_id=pair_id, mentee_ids=list(mentee_ids))
+
+    def require_schedule(self, proposed: list[Span], others: list[Span]) -> None:
+        """Refuse spans on days the mentor was out of the registry or beyond their capacity."""
+        for span in proposed:
+            day = self.out_of_registry_within(span.start, span.last_known_day)
+            if day is not None:
+                on_day = self.status_on(day)
+                status = _STATUS_RU[MentorStatus(on_day if on_day in _OUT else self.status)]
+                require(
+                    False,
+                    rule="mentor_in_registry",
+                    field="mentor_id",
+                    message=f"Наставник не может вести пару {day:%d.%m.%Y}: {status}",
+                )
+        require_capacity(self.capacity, others, proposed)
 
     @event("MenteesTaken")
     def _mentees_taken(self, pair_id: UUID, mentee_ids: list[UUID]) -> None:
         self.active_pairs.setdefault(str(pair_id), []).extend(str(m) for m in mentee_ids)
+        if str(pair_id) not in self.led_pairs:
+            self.led_pairs.append(str(pair_id))
 
     def release_pair(self, pair_id: UUID) -> None:
         self._pair_released(pair_id=pair_id)
@@ -286,6 +334,20 @@ class Mentor(RegistryAggregate):
     @event("PairReleased")
     def _pair_released(self, pair_id: UUID) -> None:
         self.active_pairs.pop(str(pair_id), None)
+
+
+def _require_pairs_over(pairs: list[Span], day: date) -> None:
+    """A mentor leaves the registry only once their pairs are over: never leaves them running."""
+    running = [s for s in pairs if s.end is None or s.last_known_day >= day]
+    require(
+        not running,
+        rule="mentor_has_active_pairs",
+        field="mentor_id",
+        message=(
+            f"У наставника есть пары, идущие на {day:%d.%m.%Y} ({named_pairs(running)}): завершите их "
+            "или передайте другому наставнику, либо попросите расформировать их этой датой"
+        ),
+    )
 
 
 def _require_training(record: TrainingRecord, today: date) -> None:

@@ -8,6 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from registry.base import RegistryAggregate, pinned, require, require_not_future, require_reason
+from registry.intervals import Schedule, Span, require_one_pair_per_form, spans_of
 from registry.mentees import Mentee
 from registry.mentors import Mentor
 from registry.values import PairStatus
@@ -46,6 +47,18 @@ class Pair(RegistryAggregate):
     def is_active(self) -> bool:
         return self.status == PairStatus.ACTIVE
 
+    def spans(self) -> list[Span]:
+        """Each mentee's days in this pair, as the registry knows them."""
+        return spans_of(str(self.id), self.form, self.mentees, self.ended_on)
+
+    def _require_schedule(
+        self, proposed: list[Span], mentor: Mentor, schedule: Schedule, *, field: str = "pair_id"
+    ) -> None:
+        """Spans replacing all of this pair's: they fit the mentor and each mentee's other pairs."""
+        mentor.require_schedule(proposed, schedule.mentor)
+        for span in proposed:
+            require_one_pair_per_form(schedule.of_mentee(span.mentee_id), [span], field=field)
+
     def _require_active(self) -> None:
         require(
             self.is_active,
@@ -54,8 +67,10 @@ class Pair(RegistryAggregate):
             message="Пара уже завершена или расформирована",
         )
 
-    def add_mentee(self, mentee: Mentee, mentor: Mentor, joined_on: date, today: date) -> None:
-        """Turn a pair into a group, or grow a group."""
+    def add_mentee(
+        self, mentee: Mentee, mentor: Mentor, joined_on: date, today: date, schedule: Schedule
+    ) -> None:
+        """Turn a pair into a group, or grow a group (`schedule`: the people's other pairs)."""
         self._require_active()
         require(
             str(mentee.id) not in self.mentees,
@@ -71,8 +86,11 @@ class Pair(RegistryAggregate):
             message="Наставляемый не может войти в пару раньше её формирования",
         )
         _require_same_organization(self.organization_id, mentee, "mentee_id")
-        mentor.take_mentees(self.id, [mentee.id])
-        mentee.enroll(self.id, self.form)
+        # The join shows the whole group runs that day: the founders' known days grow with it.
+        grown = spans_of(str(self.id), self.form, {**self.mentees, str(mentee.id): joined_on}, self.ended_on)
+        self._require_schedule(grown, mentor, schedule, field="mentee_id")
+        mentor.take_mentees(self.id, [mentee.id], grown, schedule.mentor)
+        mentee.enroll(self.id, self.form, grown[-1], schedule.of_mentee(str(mentee.id)), field="mentee_id")
         self._mentee_added(mentee_id=mentee.id, joined_on=joined_on)
 
     @event("MenteeAdded")
@@ -80,11 +98,18 @@ class Pair(RegistryAggregate):
         self.mentees[str(mentee_id)] = joined_on
 
     def complete(
-        self, ended_on: date, outcome: str, mentor: Mentor, mentees: list[Mentee], today: date
+        self,
+        ended_on: date,
+        outcome: str,
+        mentor: Mentor,
+        mentees: list[Mentee],
+        today: date,
+        schedule: Schedule,
     ) -> None:
         self._require_end(ended_on, today)
         outcome = outcome.strip()
         require(bool(outcome), rule="outcome_required", field="outcome", message="Нужно описать результат")
+        self._require_schedule(spans_of(str(self.id), self.form, self.mentees, ended_on), mentor, schedule)
         self._release(mentor, mentees)
         self._completed(ended_on=ended_on, outcome=outcome)
 
@@ -95,10 +120,17 @@ class Pair(RegistryAggregate):
         self.outcome = outcome
 
     def dissolve(
-        self, ended_on: date, reason: str, mentor: Mentor, mentees: list[Mentee], today: date
+        self,
+        ended_on: date,
+        reason: str,
+        mentor: Mentor,
+        mentees: list[Mentee],
+        today: date,
+        schedule: Schedule,
     ) -> None:
         self._require_end(ended_on, today)
         reason = require_reason(reason)
+        self._require_schedule(spans_of(str(self.id), self.form, self.mentees, ended_on), mentor, schedule)
         self._release(mentor, mentees)
         self._dissolved(ended_on=ended_on, reason=reason)
 
@@ -108,7 +140,9 @@ class Pair(RegistryAggregate):
         self.ended_on = ended_on
         self.end_reason = reason
 
-    def correct_start(self, started_on: date, reason: str, today: date) -> None:
+    def correct_start(
+        self, started_on: date, reason: str, today: date, mentor: Mentor, schedule: Schedule
+    ) -> None:
         """Correct the formation date entered wrongly; the mentees' join dates follow it."""
         require_not_future(started_on, field="started_on", today=today)
         latest_allowed = self.ended_on or today
@@ -118,17 +152,24 @@ class Pair(RegistryAggregate):
             field="started_on",
             message="Дата формирования позже даты завершения пары",
         )
+        moved = spans_of(str(self.id), self.form, self._mentees_from(started_on), self.ended_on)
+        self._require_schedule(moved, mentor, schedule)
         self._start_corrected(
             started_on=started_on, corrects_version=self.start_source, reason=require_reason(reason)
         )
 
     @event("StartCorrected")
     def _start_corrected(self, started_on: date, corrects_version: int, reason: str) -> None:
-        for mentee_id, joined_on in self.mentees.items():
-            if joined_on == self.started_on or joined_on < started_on:
-                self.mentees[mentee_id] = started_on
+        self.mentees = self._mentees_from(started_on)
         self.started_on = started_on
         self.start_source = self.version + 1
+
+    def _mentees_from(self, started_on: date) -> dict[str, date]:
+        """Join dates once the start moves: the founders and anyone before it move with it."""
+        return {
+            mentee_id: started_on if joined_on == self.started_on or joined_on < started_on else joined_on
+            for mentee_id, joined_on in self.mentees.items()
+        }
 
     def _require_end(self, ended_on: date, today: date) -> None:
         self._require_active()
@@ -157,8 +198,10 @@ def form_pair(
     program_id: UUID | None,
     started_on: date,
     today: date,
+    schedule: Schedule,
 ) -> Pair:
-    """Form a pair or group: the mentor is in the registry and has room, the mentees are ours."""
+    """Form a pair or group: the mentor is in the registry and has room on its days, the
+    mentees are ours and in no other pair of the form then (`schedule`: their other pairs)."""
     require(bool(mentees), rule="required", field="mentee_ids", message="Нужен хотя бы один наставляемый")
     ids = [m.id for m in mentees]
     require(
@@ -179,9 +222,10 @@ def form_pair(
         program_id=program_id,
         started_on=started_on,
     )
-    mentor.take_mentees(pair.id, ids)
-    for mentee in mentees:
-        mentee.enroll(pair.id, form)
+    spans = pair.spans()
+    mentor.take_mentees(pair.id, ids, spans, schedule.mentor)
+    for mentee, span in zip(mentees, spans, strict=True):
+        mentee.enroll(pair.id, form, span, schedule.of_mentee(str(mentee.id)))
     return pair
 
 

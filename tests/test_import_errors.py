@@ -92,7 +92,7 @@ def test_domain_rules_are_checked_row_after_row_in_the_dry_run(memory_registry, 
     header = ["ФИО наставника", "ФИО наставляемого", "Организация", "Форма наставничества", "Дата начала"]
     path = workbook_file(tmp_path / "пары.xlsx", header, [
         ["Королёва Анна", "Ким Алина", SCHOOL, "ученик – ученик", "01.10.2021"],
-        ["Королёва Анна", "Орлов Денис", SCHOOL, "ученик – ученик", "02.10.2021"],  # beyond capacity 1
+        ["Королёва Анна", "Орлов Денис", SCHOOL, "ученик – ученик", "01.10.2021"],  # beyond capacity 1
     ])
     position = memory_registry.position()
     report = import_file(memory_registry, path)

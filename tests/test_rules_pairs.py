@@ -11,6 +11,7 @@ from scenario import TODAY, Region, curator_of, directly
 
 from registry import commands as c
 from registry.errors import NotFound, RuleViolation
+from registry.intervals import Schedule
 from registry.mentees import Mentee
 from registry.mentors import Mentor
 from registry.pairs import Pair
@@ -98,10 +99,26 @@ def test_the_mentor_must_be_in_the_registry(region, status):
         region.run(command(mentor_id=mentor_id, reason="Приказ № 5", effective_date=date(2021, 12, 1)))
     pupil = region.mentee()
 
-    err = region.refuse(form(region, mentor_id, [pupil]), curator_of(region.home), expect=RuleViolation)
+    err = region.refuse(
+        form(region, mentor_id, [pupil], started_on=date(2022, 1, 10)), curator_of(region.home), expect=RuleViolation
+    )
 
     assert (err.rule, err.field) == ("mentor_in_registry", "mentor_id")
     assert region.events(pupil) == ["Registered"]
+
+
+def test_a_pair_entered_late_is_judged_by_the_mentors_status_on_its_dates(region):
+    """Suspended from 1 Dec 2021, the mentor still led pupils in October: that pair is history."""
+    mentor_id = region.active_mentor(approved_on=date(2021, 9, 15))
+    region.run(c.SuspendMentor(mentor_id=mentor_id, reason="Приказ № 5", effective_date=date(2021, 12, 1)))
+
+    pair_id = region.pair(mentor_id, [region.mentee()], started_on=date(2021, 10, 1))
+    err = region.refuse(complete(pair_id, ended_on=date(2022, 1, 20)), expect=RuleViolation)
+    region.run(complete(pair_id, ended_on=date(2021, 11, 30)))
+
+    assert (err.rule, err.field) == ("mentor_in_registry", "mentor_id")
+    assert "01.12.2021" in err.message
+    assert region.get(Pair, pair_id).ended_on == date(2021, 11, 30)
 
 
 def test_a_mentor_working_elsewhere_may_lead_a_pair_of_our_school(region):
@@ -310,10 +327,10 @@ def test_a_mentee_of_another_organization_cannot_join_the_group(region):
 
 def test_a_mentee_in_another_active_pair_of_the_form_cannot_join_the_group(region):
     busy = region.mentee()
-    region.pair(region.active_mentor(), [busy])
+    region.pair(region.active_mentor(), [busy], started_on=date(2021, 11, 1))
     pair_id = region.pair(region.active_mentor(), [region.mentee()])
 
-    err = region.refuse(add(pair_id, busy), expect=RuleViolation)
+    err = region.refuse(add(pair_id, busy, joined_on=date(2021, 11, 1)), expect=RuleViolation)
 
     assert err.rule == "one_active_pair_per_form"
 
@@ -329,8 +346,8 @@ def test_nobody_joins_an_ended_pair(region):
 
 def test_a_suspended_mentor_takes_no_new_mentee_into_the_group(region):
     mentor_id = region.active_mentor()
-    pair_id = region.pair(mentor_id, [region.mentee()])
     region.run(c.SuspendMentor(mentor_id=mentor_id, reason="Отпуск по уходу за ребёнком", effective_date=date(2022, 1, 1)))
+    pair_id = region.pair(mentor_id, [region.mentee()])  # entered late: it began before the suspension
 
     err = region.refuse(add(pair_id, region.mentee(), joined_on=date(2022, 2, 1)), expect=RuleViolation)
 
@@ -414,7 +431,7 @@ def test_dissolution_needs_a_reason(region, memory_registry):
     mentees = [memory_registry.get(Mentee, UUID(m)) for m in pair.mentees]
 
     with directly(), pytest.raises(RuleViolation) as err:
-        pair.dissolve(date(2022, 1, 1), "  ", mentor, mentees, TODAY)
+        pair.dissolve(date(2022, 1, 1), "  ", mentor, mentees, TODAY, Schedule([], {}))
 
     assert (err.value.rule, err.value.field) == ("reason_required", "reason")
     assert pair.pending_events == mentor.pending_events == []
@@ -427,19 +444,53 @@ def test_completion_needs_an_outcome(region, memory_registry):
     mentor = memory_registry.get(Mentor, pair.mentor_id)
 
     with directly(), pytest.raises(RuleViolation) as err:
-        pair.complete(date(2022, 1, 1), " ", mentor, [], TODAY)
+        pair.complete(date(2022, 1, 1), " ", mentor, [], TODAY, Schedule([], {}))
 
     assert (err.value.rule, err.value.field) == ("outcome_required", "outcome")
 
 
-def test_a_removed_mentors_pairs_can_still_be_ended(region):
+def test_a_mentor_with_running_pairs_is_not_removed_until_they_end(region):
     mentor_id = region.active_mentor()
     pair_id = region.pair(mentor_id, [region.mentee()])
-    region.run(c.RemoveMentor(mentor_id=mentor_id, reason="Уволился", effective_date=date(2022, 1, 1)))
+    removal = c.RemoveMentor(mentor_id=mentor_id, reason="Уволился", effective_date=date(2022, 1, 1))
 
-    region.run(dissolve(pair_id, ended_on=date(2022, 1, 1), reason="Наставник исключён из реестра"))
+    err = region.refuse(removal, expect=RuleViolation)
+    region.run(dissolve(pair_id, ended_on=date(2022, 1, 1), reason="Наставник уходит"))
+    region.run(removal)
 
+    assert (err.rule, err.field) == ("mentor_has_active_pairs", "mentor_id")
+    assert f"пара {str(pair_id)[:8]} с 01.10.2021" in err.message
     assert region.get(Pair, pair_id).status == PairStatus.DISSOLVED
+
+
+@pytest.mark.parametrize("command", [c.SuspendMentor, c.RemoveMentor])
+def test_asked_explicitly_leaving_the_registry_dissolves_the_running_pairs_with_the_reason(region, command):
+    mentor_id = region.active_mentor()
+    pupil = region.mentee()
+    running = region.pair(mentor_id, [pupil])
+    ended = region.pair(mentor_id, [region.mentee()], form="employer_pupil")
+    region.run(complete(ended, ended_on=date(2021, 12, 20)))
+
+    region.run(command(mentor_id=mentor_id, reason="Переезд в другой регион", effective_date=date(2022, 1, 10),
+                       end_pairs=True))
+
+    pair = region.get(Pair, running)
+    assert (pair.status, pair.ended_on, pair.end_reason) == (
+        PairStatus.DISSOLVED, date(2022, 1, 10), "Переезд в другой регион")
+    assert region.get(Pair, ended).status == PairStatus.COMPLETED
+    assert region.get(Mentee, pupil).active_pairs == {}
+    assert region.get(Mentor, mentor_id).current_load == 0
+
+
+def test_a_pair_that_ran_past_the_date_blocks_leaving_even_when_asked(region):
+    mentor_id = region.active_mentor()
+    pair_id = region.pair(mentor_id, [region.mentee()])
+    region.run(complete(pair_id, ended_on=date(2022, 3, 1)))
+
+    err = region.refuse(c.SuspendMentor(mentor_id=mentor_id, reason="Отпуск", effective_date=date(2022, 2, 1),
+                                        end_pairs=True), expect=RuleViolation)
+
+    assert err.rule == "mentor_has_active_pairs"
 
 
 # -- corrections ----------------------------------------------------------------------------------------------

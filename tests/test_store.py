@@ -248,7 +248,7 @@ def test_a_command_refused_half_way_leaves_every_aggregate_it_touched_untouched(
     region = Region(registry)
     mentor_id = region.active_mentor(capacity=5)
     free, busy = region.mentee(), region.mentee()
-    region.pair(region.active_mentor(), [busy])
+    region.pair(region.active_mentor(), [busy], started_on=date(2022, 9, 1))  # busy on the very day
     mentor_before, free_before = registry.get(Mentor, mentor_id), registry.get(Mentee, free)
 
     err = region.refuse(

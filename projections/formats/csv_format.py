@@ -1,6 +1,7 @@
 """CSV: one row per indicator and unit, both periods side by side (UTF-8 with BOM for Excel).
 
-Column names are English (it is a data file); every row carries the log position.
+Column names are English (it is a data file); every row carries the log position. A report whose
+changes are over comparable organizations adds how many of how many, and the note, at the end.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ HEADER = (
     + [f"b_{name}" for name in ("period", *PERIOD_FIELDS)]
     + ["change_pp", "declined", "missing_data"]
 )
+COMPARABLE_HEADER = ["comparable_organizations", "applicable_organizations", "change_note"]
 
 
 def _cell(value: Any) -> Any:
@@ -44,6 +46,9 @@ def rows(report: dict[str, Any]) -> list[list[Any]]:
                 line.append(report["periods"][side]["key"])
                 line.extend(row[side][name] for name in PERIOD_FIELDS)
             line.extend([row["change_pp"], row["declined"], row["missing_data"]])
+            if "comparable" in row:
+                basis = row["comparable"]
+                line.extend([basis["organizations"], basis["of"], basis["note"]])
             out.append([_cell(v) for v in line])
     return out
 
@@ -51,6 +56,6 @@ def rows(report: dict[str, Any]) -> list[list[Any]]:
 def render_csv(report: dict[str, Any]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow(HEADER + (COMPARABLE_HEADER if report.get("change_basis") else []))
     writer.writerows(rows(report))
     return buffer.getvalue().encode("utf-8-sig")

@@ -57,6 +57,7 @@ def render_html(report: dict[str, Any]) -> bytes:
                 a["label"],
                 b["label"],
                 indicator["title"],
+                changes=bool(report.get("change_basis")),
             )
         )
         for indicator in report["indicators"]

@@ -35,8 +35,21 @@ def _label(text: str, limit: int = 38) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def bar_chart(rows: list[dict[str, Any]], label_a: str, label_b: str, title: str) -> str:
-    """SVG markup (a string) for the rows of one indicator."""
+def _change_text(row: dict[str, Any]) -> str:
+    """The row's change over comparable organizations, as the chart prints it under the name."""
+    basis = row["comparable"]
+    if row["change_pp"] is None:
+        return basis["note"] or "изменение не рассчитано"
+    value = row["change_pp"]
+    text = f"{'+' if value > 0 else ''}{ru_number(value, 2)} п.п."
+    return f"{text}, {basis['note']}" if basis["note"] else text
+
+
+def bar_chart(
+    rows: list[dict[str, Any]], label_a: str, label_b: str, title: str, *, changes: bool = False
+) -> str:
+    """SVG markup (a string) for the rows of one indicator (`changes`: print each row's change
+    over comparable organizations under its name)."""
     height = TOP + ROW_HEIGHT * max(len(rows), 1) + 30
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
@@ -66,6 +79,11 @@ def bar_chart(rows: list[dict[str, Any]], label_a: str, label_b: str, title: str
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 18}" text-anchor="end">'
             f"{escape(_label(row['unit_name']))}</text>"
         )
+        if changes:
+            parts.append(
+                f'<text x="{LABEL_WIDTH - 8}" y="{y + 31}" text-anchor="end" font-size="10" '
+                f'fill="#555555">{escape(_label(_change_text(row), 48))}</text>'
+            )
         for offset, side, color in ((2, "a", COLOR_A), (4 + BAR_HEIGHT, "b", COLOR_B)):
             share = row[side]["share"]
             bar_y = y + offset

@@ -88,6 +88,9 @@ def _indicator_sheet(ws: Worksheet, report: dict[str, Any], indicator: dict[str,
             f"{key}: цель достигнута",
         ]
     titles += ["Изменение, п.п.", "Снижение", "Нет данных о контингенте", "Код единицы"]
+    comparable = bool(report.get("change_basis"))
+    if comparable:  # a report of changes over comparable organizations says over which
+        titles += ["Сравнимых организаций", "Из применимых", "Основание сравнения"]
     _header(ws, 4, titles)
     municipalities = report["municipalities"]
     for offset, row in enumerate(indicator["rows"]):
@@ -102,11 +105,14 @@ def _indicator_sheet(ws: Worksheet, report: dict[str, Any], indicator: dict[str,
             values += [part["numerator"], part["denominator"], part["share"], part["target"]]
             values.append(_yes_no(part["achieved"]))
         values += [row["change_pp"], _yes_no(row["declined"]), _yes_no(row["missing_data"]), row["unit_id"]]
+        if comparable:
+            basis = row["comparable"]
+            values += [basis["organizations"], basis["of"], basis["note"]]
         for column, value in enumerate(values, start=1):
             cell = ws.cell(row=5 + offset, column=column, value=value)
             if isinstance(value, (int, float)) and titles[column - 1].endswith((", %", "п.п.")):
                 cell.number_format = PERCENT
-    _widths(ws, [16, 44, 28, 8] + [12] * 10 + [14, 11, 14, 38])
+    _widths(ws, [16, 44, 28, 8] + [12] * 10 + [14, 11, 14, 38] + ([14, 14, 44] if comparable else []))
 
 
 def _counts_sheet(ws: Worksheet, report: dict[str, Any]) -> None:

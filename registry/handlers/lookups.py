@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from registry import commands as c
 from registry.context import CommandContext
+from registry.intervals import Schedule, Span
 from registry.mentees import Mentee
 from registry.mentors import Mentor
 from registry.organizations import Organization
@@ -59,3 +61,19 @@ def profile(ctx: CommandContext, profile: c.MentorProfileIn) -> MentorProfile:
     for i, form in enumerate(profile.forms):
         ctx.require_code(ListKind.MENTORING_FORM, form, f"profile.forms.{i}")
     return MentorProfile(**profile.model_dump())
+
+
+def schedule(ctx: CommandContext, mentor: Mentor, mentees: list[Mentee], *, excluding: Any = None) -> Schedule:
+    """The other pairs of a mentor and mentees as spans, for the rules judged over dates."""
+    skip = str(excluding) if excluding is not None else None
+
+    def spans(pair_ids: list[str]) -> list[Span]:
+        out: list[Span] = []
+        for pair_id in pair_ids:
+            if pair_id != skip:
+                out.extend(ctx.get(Pair, UUID(pair_id), field="pair_id", entity="pair").spans())
+        return out
+
+    # Without a stated capacity the mentor's other pairs decide nothing: they are not loaded.
+    mentor_spans = spans(mentor.led_pairs) if mentor.capacity is not None else []
+    return Schedule(mentor=mentor_spans, mentees={str(m.id): spans(list(m.pairs)) for m in mentees})

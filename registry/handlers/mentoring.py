@@ -79,6 +79,7 @@ def form_pair_handler(ctx: CommandContext, cmd: c.FormPair) -> Aggregate:
         program_id=cmd.program_id,
         started_on=cmd.started_on,
         today=ctx.today,
+        schedule=lookups.schedule(ctx, mentor, mentees),
     )
     ctx.add(pair)
     return pair
@@ -89,7 +90,9 @@ def add_mentee_to_pair(ctx: CommandContext, cmd: c.AddMenteeToPair) -> Aggregate
     pair = lookups.pair(ctx, cmd.pair_id)
     mentee = ctx.get(Mentee, cmd.mentee_id, field="mentee_id", entity="mentee")
     mentor = ctx.get(Mentor, pair.mentor_id, field="pair_id", entity="mentor")
-    pair.add_mentee(mentee, mentor, cmd.joined_on, ctx.today)
+    _, founders = _pair_people(ctx, pair)
+    schedule = lookups.schedule(ctx, mentor, [*founders, mentee], excluding=pair.id)
+    pair.add_mentee(mentee, mentor, cmd.joined_on, ctx.today, schedule)
     return pair
 
 
@@ -106,7 +109,8 @@ def _pair_people(ctx: CommandContext, pair: Pair) -> tuple[Mentor, list[Mentee]]
 def complete_pair(ctx: CommandContext, cmd: c.CompletePair) -> Aggregate:
     pair = lookups.pair(ctx, cmd.pair_id)
     mentor, mentees = _pair_people(ctx, pair)
-    pair.complete(cmd.ended_on, cmd.outcome, mentor, mentees, ctx.today)
+    schedule = lookups.schedule(ctx, mentor, mentees, excluding=pair.id)
+    pair.complete(cmd.ended_on, cmd.outcome, mentor, mentees, ctx.today, schedule)
     return pair
 
 
@@ -114,14 +118,17 @@ def complete_pair(ctx: CommandContext, cmd: c.CompletePair) -> Aggregate:
 def dissolve_pair(ctx: CommandContext, cmd: c.DissolvePair) -> Aggregate:
     pair = lookups.pair(ctx, cmd.pair_id)
     mentor, mentees = _pair_people(ctx, pair)
-    pair.dissolve(cmd.ended_on, cmd.reason, mentor, mentees, ctx.today)
+    schedule = lookups.schedule(ctx, mentor, mentees, excluding=pair.id)
+    pair.dissolve(cmd.ended_on, cmd.reason, mentor, mentees, ctx.today, schedule)
     return pair
 
 
 @handles(c.CorrectPairStart)
 def correct_pair_start(ctx: CommandContext, cmd: c.CorrectPairStart) -> Aggregate:
     pair = lookups.pair(ctx, cmd.pair_id)
-    pair.correct_start(cmd.started_on, cmd.reason, ctx.today)
+    mentor, mentees = _pair_people(ctx, pair)
+    schedule = lookups.schedule(ctx, mentor, mentees, excluding=pair.id)
+    pair.correct_start(cmd.started_on, cmd.reason, ctx.today, mentor, schedule)
     return pair
 
 

@@ -11,7 +11,10 @@ from registry.base import require_not_future
 from registry.context import CommandContext
 from registry.handlers import lookups
 from registry.handlers.table import handles
+from registry.intervals import Span
+from registry.mentees import Mentee
 from registry.mentors import Mentor
+from registry.pairs import Pair
 from registry.values import (
     TrainingRecord,
 )
@@ -64,23 +67,35 @@ def give_consent(ctx: CommandContext, cmd: c.GiveConsent) -> Aggregate:
 @handles(c.WithdrawConsent)
 def withdraw_consent(ctx: CommandContext, cmd: c.WithdrawConsent) -> Aggregate:
     mentor = lookups.mentor(ctx, cmd.mentor_id)
-    effective = cmd.effective_date if cmd.effective_date and cmd.effective_date <= ctx.today else ctx.today
-    mentor.withdraw_consent(effective)
+    mentor.withdraw_consent(cmd.effective_date, ctx.today)
     return mentor
 
 
 @handles(c.SuspendMentor)
 def suspend_mentor(ctx: CommandContext, cmd: c.SuspendMentor) -> Aggregate:
     mentor = lookups.mentor(ctx, cmd.mentor_id)
-    mentor.suspend(cmd.reason, cmd.effective_date, ctx.today)
+    mentor.suspend(cmd.reason, cmd.effective_date, ctx.today, _pairs_ended(ctx, mentor, cmd))
     return mentor
 
 
 @handles(c.RemoveMentor)
 def remove_mentor(ctx: CommandContext, cmd: c.RemoveMentor) -> Aggregate:
     mentor = lookups.mentor(ctx, cmd.mentor_id)
-    mentor.remove(cmd.reason, cmd.effective_date, ctx.today)
+    mentor.remove(cmd.reason, cmd.effective_date, ctx.today, _pairs_ended(ctx, mentor, cmd))
     return mentor
+
+
+def _pairs_ended(ctx: CommandContext, mentor: Mentor, cmd: c.SuspendMentor | c.RemoveMentor) -> list[Span]:
+    """The spans of the mentor's pairs; asked explicitly, the running ones are dissolved first,
+    on the date the mentor leaves, with the same reason."""
+    pairs = [ctx.get(Pair, uuid.UUID(pair_id), field="mentor_id", entity="pair") for pair_id in mentor.led_pairs]
+    if cmd.end_pairs:
+        for pair in pairs:
+            if pair.is_active:
+                people = [ctx.get(Mentee, uuid.UUID(m), field="mentor_id", entity="mentee") for m in pair.mentees]
+                schedule = lookups.schedule(ctx, mentor, people, excluding=pair.id)
+                pair.dissolve(cmd.effective_date, cmd.reason, mentor, people, ctx.today, schedule)
+    return [span for pair in pairs for span in pair.spans()]
 
 
 @handles(c.ReinstateMentor)

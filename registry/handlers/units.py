@@ -12,6 +12,7 @@ from registry.handlers.table import handles
 from registry.organizations import Municipality, Organization
 from registry.programs import TargetPlan, target_plan_id
 from registry.reference import ListKind
+from registry.targets import require_indicator, require_unit
 from registry.values import (
     Contingent,
 )
@@ -117,6 +118,8 @@ def retire_reference_entry(ctx: CommandContext, cmd: c.RetireReferenceEntry) -> 
 
 @handles(c.SetTarget)
 def set_target(ctx: CommandContext, cmd: c.SetTarget) -> Aggregate:
+    require_indicator(cmd.indicator)
+    require_unit(ctx, cmd.unit_kind, cmd.unit_id)
     plan_id = target_plan_id(cmd.indicator, cmd.unit_kind, cmd.unit_id)
     if plan_id in ctx.app.repository:
         plan = ctx.get(TargetPlan, plan_id, field="indicator", entity="target_plan")
