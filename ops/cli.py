@@ -99,6 +99,9 @@ def serve(
     tree = TransparencyLog(registry)
     tree.catch_up()
     app_ = create_app(registry, after_write=lambda _result: tree.catch_up())
+    from ops.mail import reminder_mail_from
+
+    app_.state.reminder_mail = reminder_mail_from(settings)
     console.print(f"Представления обновлены: позиция журнала {app_.state.projector.position}.")
     bind_host = host or settings.host
     bind_port = port or settings.port

@@ -48,10 +48,15 @@ def worker_app() -> FastAPI:
     from ops.runtime import load_settings, registry_from_settings
     from projections.transparency.store import TransparencyLog
 
-    registry = registry_from_settings(load_settings())
+    from ops.mail import reminder_mail_from
+
+    settings = load_settings()
+    registry = registry_from_settings(settings)
     tree = TransparencyLog(registry)
     tree.catch_up()
-    return create_app(registry, after_write=lambda _result: tree.catch_up())
+    app = create_app(registry, after_write=lambda _result: tree.catch_up())
+    app.state.reminder_mail = reminder_mail_from(settings)
+    return app
 
 
 __all__ = ["NoDelayHTTP", "worker_app"]
