@@ -26,6 +26,7 @@ from starlette.routing import BaseRoute
 
 from api import audit, public, reads, reports, users
 from api.erasures import ErasureWatch
+from api import rounds as monitoring_rounds
 from api.freshness import AppProjector, Freshness
 from api.problems import add_problem_schema, install_problem_handlers, with_position
 from api.public_fast import PublicFastPath
@@ -113,6 +114,7 @@ def _api_routes() -> tuple[BaseRoute, ...]:
     api.include_router(audit.router)
     api.include_router(reads.router)
     api.include_router(reports.router)
+    api.include_router(monitoring_rounds.router)
     return tuple(api.routes)
 
 

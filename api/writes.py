@@ -70,6 +70,7 @@ _PAIRS = "Пары и группы"
 _PROGRAMS = "Программы"
 _USERS = "Пользователи"
 _ERASURE = "Персональные данные"
+_ROUNDS = "Мониторинг"
 
 #: REST path (under /api/v1) -> command. POST /api/v1/users (AddUser) is in api/users.py:
 #: the server generates the token there.
@@ -143,6 +144,8 @@ WRITE_ROUTES: tuple[WriteRoute, ...] = (
         "/persons/{person_id}/erase", c.ErasePersonalData,
         "Удалить персональные данные наставника или наставляемого (152-ФЗ)", _ERASURE,
     ),
+    WriteRoute("/monitoring-rounds", c.OpenMonitoringRound, "Объявить мониторинг", _ROUNDS, creates=True),
+    WriteRoute("/monitoring-rounds/{round_id}/close", c.CloseMonitoringRound, "Закрыть мониторинг", _ROUNDS),
 )
 
 WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)

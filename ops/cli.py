@@ -95,6 +95,9 @@ def serve(
     # Every record joins the Merkle tree in its own transaction (ops/bootstrap.py); the app's
     # projector is the views' after-commit subscriber.
     app_ = create_app(registry)
+    from ops.mail import reminder_mail_from
+
+    app_.state.reminder_mail = reminder_mail_from(settings)
     console.print(f"Представления обновлены: позиция журнала {app_.state.projector.position}.")
     bind_host = host or settings.host
     bind_port = port or settings.port

@@ -46,8 +46,13 @@ class NoDelayHTTP(_uvicorn_protocol()):  # type: ignore[misc]
 def worker_app() -> FastAPI:
     from api.app import create_app
     from ops.runtime import load_settings, registry_from_settings
+    from ops.mail import reminder_mail_from
+
+    settings = load_settings()
     # Built by the composition root (ops/bootstrap.py): leaves and keys commit with the events.
-    return create_app(registry_from_settings(load_settings()))
+    app = create_app(registry_from_settings(settings))
+    app.state.reminder_mail = reminder_mail_from(settings)
+    return app
 
 
 __all__ = ["NoDelayHTTP", "worker_app"]

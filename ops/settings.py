@@ -29,3 +29,11 @@ class Settings(BaseSettings):
         default=None,
         description="Encrypt every stored event (AES-256-GCM, the library's cipher); `reestr cipher-key` makes one",
     )
+    # Reminder mail of monitoring rounds (ops/mail.py): off unless asked for.
+    reminder_mail: bool = Field(default=False, description="Send monitoring reminders by e-mail")
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "reestr@localhost"

@@ -15,7 +15,8 @@ Report kinds:
 * ``dynamics``: the dynamics report (`projections.report.dynamics_report`), in any format,
   optionally computed as known at a moment, optionally with the as-known values side by side
   (`projections.as_known`);
-* ``indicators``: the indicator table of one period (every indicator, every unit), json or csv.
+* ``indicators``: the indicator table of one period (every indicator, every unit), json or csv;
+* ``monitoring_round``: a closed monitoring round's report, at its closing position.
 
 Both are deterministic: stable ordering, no clock inside the body. ``generated_at`` lives in the
 manifest only.
@@ -39,7 +40,7 @@ from projections.periods import Period
 from projections.report import ALL_UNITS, CHANGE_BASES, COMPARABLE
 
 MANIFEST_FORMAT = "reestr-report-manifest/1"
-KINDS = ("dynamics", "indicators")
+KINDS = ("dynamics", "indicators", "monitoring_round")
 INDICATOR_TABLE_FORMATS = ("json", "csv")
 
 
@@ -241,6 +242,10 @@ def render_report(registry: Any, kind: str, parameters: dict[str, Any], position
         facts = _facts_at(registry, position, [period])
         table = indicator_table(facts, period, scope=_scope(facts, parameters.get("unit")))
         return render_indicator_table(table, parameters["format"])
+    if kind == "monitoring_round":  # a closed round's frozen report (projections/rounds.py)
+        from projections.rounds import round_report_bytes
+
+        return round_report_bytes(registry, parameters, position)
     raise ManifestError(f"Неизвестный вид отчёта «{kind}»: нужен один из {', '.join(KINDS)}")
 
 

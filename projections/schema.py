@@ -105,6 +105,32 @@ TABLES: dict[str, tuple[str, str]] = {
         "retired INTEGER NOT NULL",
         "list_id, code",
     ),
+    # -- monitoring rounds (projections/appliers/rounds.py) -------------------------------------
+    # asked, checklist_items, organization_kinds, reminders_to: JSON lists; closed_at: the
+    # recording moment of the close (UTC, fixed-width ISO), the "now" of the frozen report.
+    "rounds": (
+        "id TEXT NOT NULL, title TEXT NOT NULL, year INTEGER NOT NULL, asked TEXT NOT NULL, "
+        "checklist_items TEXT NOT NULL, organization_kinds TEXT NOT NULL, municipality_id TEXT, "
+        "opened_on TEXT NOT NULL, due_on TEXT NOT NULL, time_zone TEXT NOT NULL, "
+        "reminders_to TEXT NOT NULL, opened_at TEXT NOT NULL, closed_on TEXT, closed_at TEXT",
+        "id",
+    ),
+    # The addressees: the open organizations of the asked kinds (and municipality) at the opening.
+    "round_organizations": ("round_id TEXT NOT NULL, organization_id TEXT NOT NULL", "round_id, organization_id"),
+    # What each organization has recorded that a round can ask for, and when it was recorded:
+    # kind contingent (key: year), checklist (key: item), output (key: program/output), pair (key: pair).
+    "round_facts": (
+        "organization_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, year INTEGER, "
+        "recorded_at TEXT NOT NULL",
+        "organization_id, kind, key",
+    ),
+    # A closed round's report, frozen when the close was applied (names as they were then).
+    "round_report": (
+        "round_id TEXT NOT NULL, organization_id TEXT NOT NULL, organization TEXT NOT NULL, "
+        "municipality_id TEXT NOT NULL, municipality TEXT NOT NULL, status TEXT NOT NULL, "
+        "overdue INTEGER NOT NULL, last_recorded_at TEXT, missing TEXT NOT NULL",
+        "round_id, organization_id",
+    ),
     # -- the public page: derived from the views above, publishable data only ------------------
     # search_name: ' ' + the name's words, normalized (lower case, ё→е, one space between words),
     # so "some word starts with w" is `search_name LIKE '% w%'`; sort_key: the words without the
@@ -140,6 +166,7 @@ INDEXES: dict[str, tuple[str, str]] = {
     "pair_members_mentee": ("pair_members", "mentee_id"),
     "programs_organization": ("programs", "organization_id"),
     "outputs_organization": ("outputs", "organization_id"),
+    "round_organizations_organization": ("round_organizations", "organization_id"),
     "public_mentors_order": ("public_mentors", "sort_key, id"),
     "public_mentors_organization": ("public_mentors", "organization_id"),
     "public_mentors_municipality": ("public_mentors", "municipality_id"),

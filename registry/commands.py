@@ -354,6 +354,36 @@ class RetractProgramOutput(Command):
     reason: Reason
 
 
+# -- monitoring rounds (registry/rounds.py) ------------------------------------------------------
+
+_COORDINATORS = frozenset({Role.ADMIN, Role.MUNICIPAL})
+Email = Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")]
+
+
+class OpenMonitoringRound(Command):
+    """The institute opens a round for the region; a municipal coordinator for its municipality."""
+
+    allowed_roles = _COORDINATORS
+    title: Text
+    year: Year
+    asked: list[Annotated[str, Field(pattern=r"^(contingent|checklist|outputs|pairs)$")]] = Field(
+        min_length=1, max_length=4
+    )
+    checklist_items: list[Code] = Field(default_factory=list, max_length=50)
+    organization_kinds: list[OrganizationKind] = Field(min_length=1, max_length=3)
+    municipality_id: UUID | None = None
+    opened_on: date
+    due_on: date
+    time_zone: str = Field(default="Europe/Moscow", min_length=1, max_length=64)
+    reminders_to: list[Email] = Field(default_factory=list, max_length=20)
+
+
+class CloseMonitoringRound(Command):
+    allowed_roles = _COORDINATORS
+    round_id: UUID
+    closed_on: date
+
+
 # -- users ------------------------------------------------------------------------------------
 
 

@@ -47,6 +47,8 @@ _FIELD_HINTS_RU = {
     "inn": "ИНН — 10 или 12 цифр",
     "snils": "СНИЛС — 11 цифр (например 112-233-445 95)",
     "email": "Адрес электронной почты вида имя@домен",
+    "asked": "Допустимые значения: contingent, checklist, outputs, pairs",
+    "reminders_to": "Адрес электронной почты вида имя@домен",
 }
 
 
@@ -57,8 +59,10 @@ def russian_problems(error: ValidationError) -> list[FieldProblem]:
         field = ".".join(str(part) for part in item["loc"]) or "body"
         rule = item["type"]
         template = _MESSAGES_RU.get(rule)
-        if rule == "string_pattern_mismatch" and str(item["loc"][-1]) in _FIELD_HINTS_RU:
-            message = _FIELD_HINTS_RU[str(item["loc"][-1])]
+        # The field's own name: a list item's location ends in its index (asked.0).
+        name = next((str(part) for part in reversed(item["loc"]) if isinstance(part, str)), "")
+        if rule == "string_pattern_mismatch" and name in _FIELD_HINTS_RU:
+            message = _FIELD_HINTS_RU[name]
         elif template is not None:
             context = {k: str(v).replace(" or ", " или ") for k, v in (item.get("ctx") or {}).items()}
             try:
