@@ -60,8 +60,43 @@ ROLE_RU = {
     "system": "система",
 }
 
-#: Values never worth a line of their own (ids are links elsewhere; hashes are not for people).
-_SKIP = {"id", "token_sha256", "reason"}
+#: Values never worth a line of their own (hashes and bookkeeping are not for people).
+_SKIP = {"id", "token_sha256", "reason", "training_sources", "password_hash"}
+
+#: Russian labels of the fields events and states carry (a field not here keeps its name).
+FIELD_RU = {
+    "organization_id": "организация (идентификатор)", "municipality_id": "муниципалитет (идентификатор)",
+    "person": "персональные данные", "full_name": "ФИО", "birth_date": "дата рождения", "email": "эл. почта",
+    "phone": "телефон", "snils": "СНИЛС", "profile": "анкета", "position": "должность",
+    "mentor_type": "тип наставника", "forms": "формы", "form": "форма", "subjects": "предметы, компетенции",
+    "employer": "работодатель", "capacity": "наставляемых одновременно", "applied_on": "дата заявки",
+    "effective_date": "дата факта", "status": "статус", "status_since": "статус с", "status_reason": "причина статуса",
+    "trainings": "обучение", "training_id": "обучение (идентификатор)", "record": "сведения",
+    "course": "курс", "provider": "организатор", "hours": "часов", "completed_on": "дата окончания",
+    "certificate_number": "номер удостоверения", "erased": "данные удалены", "name": "название",
+    "region": "регион", "code": "код", "kind": "вид", "inn": "ИНН", "registered_on": "дата регистрации",
+    "closed_on": "дата закрытия", "year": "год", "figures": "контингент", "item": "пункт",
+    "document": "документ", "number": "номер", "issued_on": "дата документа", "link": "ссылка",
+    "fields": "поля согласия", "consent_fields": "поля согласия", "mentor_id": "наставник (идентификатор)",
+    "mentee_ids": "наставляемые (идентификаторы)", "mentee_id": "наставляемый (идентификатор)",
+    "started_on": "начало", "ended_on": "окончание", "joined_on": "вступил(а)", "outcome": "результат",
+    "program_id": "программа (идентификатор)", "title": "название", "starts_on": "начало",
+    "ends_on": "окончание", "order": "приказ", "personalized": "персонализированная",
+    "output_id": "продукт (идентификатор)", "produced_on": "дата продукта", "evidence_link": "подтверждение",
+    "pair_id": "пара (идентификатор)", "category": "категория", "birth_year": "год рождения",
+    "work_started_on": "начало работы", "role": "роль", "user_id": "пользователь", "indicator": "показатель",
+    "unit_kind": "вид единицы", "unit_id": "единица", "share_percent": "доля, %", "list_kind": "справочник",
+    "entries": "значения", "active_pairs": "активные пары", "revoked": "доступ отозван",
+    "revoke_reason": "причина отзыва", "mentees": "наставляемые", "targets": "цели по годам",
+    "students_total": "обучающихся всего", "students_10_19": "обучающихся 10–19 лет",
+    "students_15_19": "обучающихся 15–19 лет", "students_extra": "обучающихся по программам ДО",
+    "teachers_total": "педагогов всего", "young_teachers": "молодых педагогов",
+    "corrects_version": "исправляет версию", "checklist": "чек-лист", "contingents": "контингент",
+}
+
+
+def field_title(name: str) -> str:
+    return FIELD_RU.get(name, name)
 
 
 def event_title(event_type: str) -> str:
@@ -101,7 +136,8 @@ def _value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_value(v) for v in value) or "—"
     if isinstance(value, dict):
-        shown = [f"{k}: {_value(v)}" for k, v in value.items() if v not in (None, "", [], {})]
+        shown = [f"{field_title(str(k))}: {_value(v)}" for k, v in value.items()
+                 if v not in (None, "", [], {}) and k not in _SKIP]
         return "; ".join(shown) or "—"
     return "—" if value is None else str(value)
 
@@ -109,7 +145,7 @@ def _value(value: Any) -> str:
 def event_facts(data: dict[str, Any]) -> list[tuple[str, str]]:
     """(field, value) of what an event recorded, empty values left out."""
     return [
-        (name, _value(value))
+        (field_title(name), _value(value))
         for name, value in data.items()
         if name not in _SKIP and value not in (None, "", [], {})
     ]
