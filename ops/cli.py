@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ops.runtime import LogFormat, load_settings, registry_from_settings
+from ops.runtime import LogFormat, load_settings, registry_from_settings, staff_config_of
 from ops.storage import redacted_url
 
 app = typer.Typer(
@@ -92,13 +92,14 @@ def serve(
         already = region_data_found(registry)
         if already is None:
             _load_demo_with_progress(registry, settings)
+            _print_demo_sign_ins(registry)
         else:
             console.print(f"Демо не загружается: {already}")
     # Every stored record joins the Merkle tree as soon as it is written: a record altered before
     # it is a leaf could not be told from an original. The app catches its views up the same way.
     tree = TransparencyLog(registry)
     tree.catch_up()
-    app_ = create_app(registry, after_write=lambda _result: tree.catch_up())
+    app_ = create_app(registry, after_write=lambda _result: tree.catch_up(), staff=staff_config_of(settings))
     console.print(f"Представления обновлены: позиция журнала {app_.state.projector.position}.")
     bind_host = host or settings.host
     bind_port = port or settings.port
@@ -119,6 +120,18 @@ def serve(
 
     uvicorn.run("ops.serve_app:worker_app", factory=True, workers=workers, host=bind_host,
                 port=bind_port, log_level=settings.log_level, http=NoDelayHTTP)
+
+
+def _print_demo_sign_ins(registry) -> None:  # type: ignore[no-untyped-def]
+    """Demo users of the staff workspace, their passwords shown this once (stdout)."""
+    from api.staff.accounts import StaffAccounts
+    from ops.demo.staff_users import add_demo_staff
+
+    made = add_demo_staff(registry, StaffAccounts(registry))
+    if made:
+        typer.echo("Рабочее место сотрудников: /staff/login — демо-входы (пароли показаны один раз):")
+        for sign_in in made:
+            typer.echo(f"  {sign_in.role:10} {sign_in.login:15} {sign_in.password}   ({sign_in.who})")
 
 
 @app.command(help="Показать, где база и сколько в ней событий каждого типа.")

@@ -45,13 +45,14 @@ class NoDelayHTTP(_uvicorn_protocol()):  # type: ignore[misc]
 
 def worker_app() -> FastAPI:
     from api.app import create_app
-    from ops.runtime import load_settings, registry_from_settings
+    from ops.runtime import load_settings, registry_from_settings, staff_config_of
     from projections.transparency.store import TransparencyLog
 
-    registry = registry_from_settings(load_settings())
+    settings = load_settings()
+    registry = registry_from_settings(settings)
     tree = TransparencyLog(registry)
     tree.catch_up()
-    return create_app(registry, after_write=lambda _result: tree.catch_up())
+    return create_app(registry, after_write=lambda _result: tree.catch_up(), staff=staff_config_of(settings))
 
 
 __all__ = ["NoDelayHTTP", "worker_app"]

@@ -29,3 +29,8 @@ class Settings(BaseSettings):
         default=None,
         description="Encrypt every stored event (AES-256-GCM, the library's cipher); `reestr cipher-key` makes one",
     )
+    cookie_secure: bool = Field(
+        default=False, description="The staff workspace's session cookie only over HTTPS (set behind a TLS proxy)"
+    )
+    session_idle_minutes: int = Field(default=30, ge=1, description="A staff session ends after this idle time")
+    session_absolute_hours: int = Field(default=12, ge=1, description="A staff session ends this long after sign-in")
