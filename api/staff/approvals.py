@@ -19,7 +19,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.reads.common import views_of
 from api.scope import scope_of
-from api.staff._interim import Csrf, StaffActor, render_page, require_role, xlsx_response
+from api.staff.pages import render, xlsx_download
+from api.staff.session import SignedIn, require_staff_roles
 from api.staff.approval_queue import SORT_LABELS, SORTS, QueueFilter, pending_by_ids, pending_page, queue_filters
 from api.staff.page_links import PAGE_SIZE, page_links, page_number
 from api.staff.record_history import ru_date
@@ -59,19 +60,19 @@ def _query(chosen: QueueFilter) -> dict[str, str]:
 _DECIDED = {"approve": "Включены в реестр: {n}.", "reject": "Отклонены заявки: {n}."}
 
 
-@router.get("/staff/approvals")
+@router.get("/approvals")
 def approvals(
     request: Request,
-    actor: StaffActor,
     municipality_id: str | None = None,
     organization_id: str | None = None,
     sort: str | None = None,
     page: str | None = None,
     decided: str | None = None,
     n: int = 0,
+    staff: SignedIn = require_staff_roles(*READERS),
 ) -> Response:
     """The queue of the reader's scope, a page at a time."""
-    require_role(actor, *READERS)
+    actor = staff.actor
     scope = scope_of(actor)
     chosen = _filter(municipality_id, organization_id, sort)
     number = page_number(page)
@@ -80,7 +81,7 @@ def approvals(
         choices = queue_filters(tx, scope)
         titles = reference_titles(tx)
     query = _query(chosen)
-    return render_page(request, actor, "staff/approvals.html.j2", {
+    return render(request, "staff/approvals.html.j2", **{
         "items": items, "total": total, "offset": (number - 1) * PAGE_SIZE, "chosen": chosen,
         "choices": choices, "sorts": SORT_LABELS, "titles": titles, "query": urlencode(query),
         "pages": page_links("/staff/approvals", query, number, total),
@@ -90,16 +91,16 @@ def approvals(
     })
 
 
-@router.get("/staff/approvals.xlsx")
+@router.get("/approvals.xlsx")
 def approvals_xlsx(
     request: Request,
-    actor: StaffActor,
     municipality_id: str | None = None,
     organization_id: str | None = None,
     sort: str | None = None,
+    staff: SignedIn = require_staff_roles(*READERS),
 ) -> Response:
     """The whole queue (as filtered) as an Excel file."""
-    require_role(actor, *READERS)
+    actor = staff.actor
     chosen = _filter(municipality_id, organization_id, sort)
     with views_of(request).transaction(write=False) as tx:
         _, items = pending_page(tx, scope_of(actor), chosen, None)
@@ -113,7 +114,7 @@ def approvals_xlsx(
     ]
     header = ["ФИО", "Организация", "Муниципалитет", "Должность", "Тип наставника", "Формы наставничества",
               "Предметы, компетенции", "Наставляемых одновременно", "Заявка подана", "Идентификатор"]
-    return xlsx_response(f"zayavki_{date.today():%Y%m%d}.xlsx", "Заявки наставников", header, rows)
+    return xlsx_download(f"zayavki_{date.today():%Y%m%d}.xlsx", header, rows)
 
 
 def _chosen(request: Request, actor: Actor, ids: list[str]) -> list[dict[str, object]]:
@@ -126,17 +127,16 @@ def _back(message: str) -> RedirectResponse:
     return RedirectResponse("/staff/approvals?" + urlencode({"decided": message}), status_code=303)
 
 
-@router.post("/staff/approvals/confirm")
+@router.post("/approvals/confirm")
 def confirm(
     request: Request,
-    actor: StaffActor,
-    _csrf: Csrf,
     mentor_id: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI reads a default list per request
     action: Annotated[str, Form()] = "approve",
     one: Annotated[str, Form()] = "",
+    staff: SignedIn = require_staff_roles(Role.ADMIN),
 ) -> Response:
     """The confirmation page: which applications, and the date or the reason the decision needs."""
-    require_role(actor, Role.ADMIN)
+    actor = staff.actor
     if one:  # a row's own button: that application alone
         action, _, single = one.partition(":")
         mentor_id = [single]
@@ -150,7 +150,7 @@ def confirm(
 
 def _confirm_page(request: Request, actor: Actor, action: str, items: list[dict[str, object]],
                   errors: dict[str, str], values: dict[str, str], error: str | None, status: int = 200) -> Response:
-    return render_page(request, actor, "staff/approvals_confirm.html.j2", {
+    return render(request, "staff/approvals_confirm.html.j2", **{
         "action": action, "items": items, "errors": errors, "values": values, "error": error,
     }, status=status)
 
@@ -173,16 +173,15 @@ def _decide(request: Request, actor: Actor, action: str, items: list[dict[str, o
     return RedirectResponse("/staff/approvals?" + urlencode({"decided": action, "n": len(commands)}), status_code=303)
 
 
-@router.post("/staff/approvals/approve")
+@router.post("/approvals/approve")
 def approve(
     request: Request,
-    actor: StaffActor,
-    _csrf: Csrf,
     mentor_id: Annotated[list[str], Form()] = [],  # noqa: B006
     effective_date: Annotated[str, Form()] = "",
+    staff: SignedIn = require_staff_roles(Role.ADMIN),
 ) -> Response:
     """Approve the confirmed applications on one date."""
-    require_role(actor, Role.ADMIN)
+    actor = staff.actor
     items = _chosen(request, actor, mentor_id)
     values = {"effective_date": effective_date, "reason": ""}
     if not items:
@@ -196,16 +195,15 @@ def approve(
     return _decide(request, actor, "approve", items, list(commands), values)
 
 
-@router.post("/staff/approvals/reject")
+@router.post("/approvals/reject")
 def reject(
     request: Request,
-    actor: StaffActor,
-    _csrf: Csrf,
     mentor_id: Annotated[list[str], Form()] = [],  # noqa: B006
     reason: Annotated[str, Form()] = "",
+    staff: SignedIn = require_staff_roles(Role.ADMIN),
 ) -> Response:
     """Reject the confirmed applications with one reason."""
-    require_role(actor, Role.ADMIN)
+    actor = staff.actor
     items = _chosen(request, actor, mentor_id)
     values = {"effective_date": "", "reason": reason}
     if not items:

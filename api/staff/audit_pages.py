@@ -20,7 +20,8 @@ from fastapi.responses import RedirectResponse, Response
 from api import audit
 from api.problems import ApiProblem
 from api.reads.common import Where, dicts, views_of
-from api.staff._interim import StaffActor, render_page, require_role, xlsx_response
+from api.staff.pages import render, xlsx_download
+from api.staff.session import SignedIn, require_staff_roles
 from api.staff.record_history import (
     aggregate_title,
     effective_by,
@@ -56,26 +57,26 @@ def _log_page(request: Request, actor: Any, after: int, limit: int) -> audit.Log
     return audit.event_log(request, Response(), actor, after=after, limit=limit)
 
 
-@router.get("/staff/audit/log")
-def event_log(request: Request, actor: StaffActor, after: int = 0) -> Response:
+@router.get("/audit/log")
+def event_log(request: Request, after: int = 0, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
     """The log from a position on, LOG_PAGE events a page, each with who and when."""
-    require_role(actor, *AUDITORS)
+    actor = staff.actor
     after = max(0, after)
     page = _log_page(request, actor, after, LOG_PAGE)
     rows = [event_row(e) for e in page.items]
     for row in rows:
         row["aggregate"] = aggregate_title(row["type"].split(".", 1)[0])
-    return render_page(request, actor, "staff/audit_log.html.j2", {
+    return render(request, "staff/audit_log.html.j2", **{
         "page": page, "rows": rows, "after": after,
         "previous": max(0, after - LOG_PAGE) if after > 0 else None,
         "next": page.next_after if page.next_after < page.head and page.items else None,
     })
 
 
-@router.get("/staff/audit/log.xlsx")
-def event_log_xlsx(request: Request, actor: StaffActor, after: int = 0, limit: int = 1000) -> Response:
+@router.get("/audit/log.xlsx")
+def event_log_xlsx(request: Request, after: int = 0, limit: int = 1000, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
     """Up to 1,000 events of the log from a position on, as an Excel file."""
-    require_role(actor, *AUDITORS)
+    actor = staff.actor
     page = _log_page(request, actor, max(0, after), min(max(1, limit), 1000))
     rows = [
         [e.position, e.recorded_at.astimezone(UTC).strftime("%d.%m.%Y %H:%M:%S"), r["title"], e.type,
@@ -85,7 +86,7 @@ def event_log_xlsx(request: Request, actor: StaffActor, after: int = 0, limit: i
     ]
     header = ["Позиция", "Записано (UTC)", "Событие", "Тип", "Запись", "Версия", "Дата факта", "Кто",
               "Роль", "Причина", "Сведения"]
-    return xlsx_response(f"zhurnal_{after + 1}_{page.next_after}.xlsx", "Журнал событий", header, rows)
+    return xlsx_download(f"zhurnal_{after + 1}_{page.next_after}.xlsx", header, rows)
 
 
 # -- finding a record ---------------------------------------------------------------------------
@@ -121,17 +122,17 @@ def _found(request: Request, text: str) -> dict[str, list[dict[str, Any]]]:
         }
 
 
-@router.get("/staff/audit/records")
-def find_record(request: Request, actor: StaffActor, q: str = "") -> Response:
+@router.get("/audit/records")
+def find_record(request: Request, q: str = "", staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
     """Find a record by its id (straight to its history) or by a part of a name."""
-    require_role(actor, *AUDITORS)
+    actor = staff.actor
     text = q.strip()[:200]
     try:
         return RedirectResponse(f"/staff/audit/records/{UUID(text)}", status_code=303)
     except ValueError:
         pass
     found = _found(request, text) if len(text) >= 2 else None
-    return render_page(request, actor, "staff/audit_find.html.j2", {"q": text, "found": found})
+    return render(request, "staff/audit_find.html.j2", **{"q": text, "found": found})
 
 
 # -- a record's history -------------------------------------------------------------------------
@@ -144,16 +145,16 @@ def _history(request: Request, actor: Any, record_id: UUID) -> audit.History | N
         return None
 
 
-@router.get("/staff/audit/records/{record_id}")
-def record(request: Request, actor: StaffActor, record_id: str, known_at: str = "", effective_on: str = "") -> Response:
+@router.get("/audit/records/{record_id}")
+def record(request: Request, record_id: str, known_at: str = "", effective_on: str = "", staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
     """The whole history; the state as known at a moment; the facts in force on a date."""
-    require_role(actor, *AUDITORS)
+    actor = staff.actor
     try:
         found = _history(request, actor, UUID(record_id))
     except ValueError:
         found = None
     if found is None:
-        return render_page(request, actor, "staff/audit_not_found.html.j2", {"record_id": record_id}, status=404)
+        return render(request, "staff/audit_not_found.html.j2", **{"record_id": record_id}, status=404)
     rows = [event_row(e) for e in found.events]
     errors: dict[str, str] = {}
     known: dict[str, Any] | None = None
@@ -178,7 +179,7 @@ def record(request: Request, actor: StaffActor, record_id: str, known_at: str = 
             errors["effective_on"] = "Дата не распознана: нужно дд.мм.гггг"
         else:
             effective = {"day": day, "rows": effective_by(rows, day)}
-    return render_page(request, actor, "staff/audit_record.html.j2", {
+    return render(request, "staff/audit_record.html.j2", **{
         "history": found, "rows": rows, "kind": aggregate_title(found.aggregate_type),
         "title": _record_title(rows), "known": known, "effective": effective, "errors": errors,
         "values": {"known_at": known_at, "effective_on": effective_on},
@@ -197,20 +198,20 @@ def _record_title(rows: list[dict[str, Any]]) -> str:
     return title
 
 
-@router.get("/staff/audit/records/{record_id}/history.xlsx")
-def record_xlsx(request: Request, actor: StaffActor, record_id: str) -> Response:
-    require_role(actor, *AUDITORS)
+@router.get("/audit/records/{record_id}/history.xlsx")
+def record_xlsx(request: Request, record_id: str, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
+    actor = staff.actor
     try:
         found = _history(request, actor, UUID(record_id))
     except ValueError:
         found = None
     if found is None:
-        return render_page(request, actor, "staff/audit_not_found.html.j2", {"record_id": record_id}, status=404)
+        return render(request, "staff/audit_not_found.html.j2", **{"record_id": record_id}, status=404)
     rows = [
         [r["version"], r["recorded_at"], r["title"], r["type"], r["effective_date"], r["who"], r["role"],
          r["reason"] or "", "; ".join(f"{k}: {v}" for k, v in r["facts"])]
         for r in (event_row(e) for e in found.events)
     ]
     header = ["Версия", "Записано", "Событие", "Тип", "Дата факта", "Кто", "Роль", "Причина", "Сведения"]
-    return xlsx_response(f"istoriya_{record_id}.xlsx", "История записи", header, rows)
+    return xlsx_download(f"istoriya_{record_id}.xlsx", header, rows)
 

@@ -21,7 +21,8 @@ from typing import Any
 from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from api.staff._interim import StaffActor, render_page, require_role
+from api.staff.pages import render
+from api.staff.session import SignedIn, require_staff_roles
 from projections.manifest import MANIFEST_FORMAT, KINDS, ManifestError, reproduce
 from projections.transparency.checkpoints import Checkpoint, CheckpointError
 from projections.transparency.store import TransparencyLog, TreeSizeError
@@ -66,25 +67,25 @@ def _latest_checkpoint(log: TransparencyLog) -> tuple[Checkpoint | None, str | N
     return checkpoint, document, problem
 
 
-@router.get("/staff/audit/verification")
-def verification(request: Request, actor: StaffActor) -> Response:
+@router.get("/audit/verification")
+def verification(request: Request, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
     """The last verification and the latest checkpoint."""
-    require_role(actor, *AUDITORS)
+    actor = staff.actor
     log = TransparencyLog(request.app.state.registry)
     checkpoint, _, problem = _latest_checkpoint(log)
     head = log.head()
     last: Verification | None = getattr(request.app.state, "staff_verification", None)
-    return render_page(request, actor, "staff/audit_verification.html.j2", {
+    return render(request, "staff/audit_verification.html.j2", **{
         "last": last, "checkpoint": checkpoint, "checkpoint_problem": problem,
         "tree_size": head.tree_size, "tree_position": head.position, "root": head.root_hash.hex(),
         "ran": request.query_params.get("ran") == "1",
     })
 
 
-@router.post("/staff/audit/verification")
-def verify_now(request: Request, actor: StaffActor) -> Response:
+@router.post("/audit/verification")
+def verify_now(request: Request, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
     """Recompute the tree from every stored record now (the page shows the outcome)."""
-    require_role(actor, *AUDITORS)
+    actor = staff.actor
     if _RUNNING.acquire(blocking=False):
         try:
             log = TransparencyLog(request.app.state.registry)
@@ -102,14 +103,14 @@ def verify_now(request: Request, actor: StaffActor) -> Response:
     return RedirectResponse("/staff/audit/verification?ran=1", status_code=303)
 
 
-@router.get("/staff/audit/checkpoint.json")
-def checkpoint_file(request: Request, actor: StaffActor) -> Response:
+@router.get("/audit/checkpoint.json")
+def checkpoint_file(request: Request, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
     """The latest signed checkpoint as issued (`reestr checkpoint`), byte for byte."""
-    require_role(actor, *AUDITORS)
+    actor = staff.actor
     log = TransparencyLog(request.app.state.registry)
     checkpoint, document, _ = _latest_checkpoint(log)
     if document is None:
-        return render_page(request, actor, "staff/audit_verification.html.j2", {
+        return render(request, "staff/audit_verification.html.j2", **{
             "last": None, "checkpoint": None, "checkpoint_problem": None, "tree_size": 0,
             "tree_position": 0, "root": "", "ran": False,
         }, status=404)
@@ -146,18 +147,18 @@ def _manifest_of(data: bytes) -> dict[str, Any]:
     return manifest
 
 
-@router.get("/staff/audit/reproduce")
-def reproduce_form(request: Request, actor: StaffActor) -> Response:
-    require_role(actor, *AUDITORS)
-    return render_page(request, actor, "staff/audit_reproduce.html.j2", {"errors": {}, "outcome": None})
+@router.get("/audit/reproduce")
+def reproduce_form(request: Request, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
+    actor = staff.actor
+    return render(request, "staff/audit_reproduce.html.j2", **{"errors": {}, "outcome": None})
 
 
-@router.post("/staff/audit/reproduce")
+@router.post("/audit/reproduce")
 def reproduce_upload(
-    request: Request, actor: StaffActor, manifest: UploadFile | None = None, report: UploadFile | None = None
+    request: Request, staff: SignedIn = require_staff_roles(*AUDITORS), manifest: UploadFile | None = None, report: UploadFile | None = None
 ) -> Response:
     """Recompute the report of the uploaded manifest at its position; compare with the uploaded file."""
-    require_role(actor, *AUDITORS)
+    actor = staff.actor
     errors: dict[str, str] = {}
     try:
         manifest_data = _read_upload(manifest)
@@ -194,5 +195,5 @@ def reproduce_upload(
                 notes.append("Файл отчёта не загружен: пересчёт сравнён с sha256 из манифеста.")
             outcome = {"identical": not problems, "problems": problems, "notes": notes, "sha256": result.sha256,
                        "manifest": document}
-    return render_page(request, actor, "staff/audit_reproduce.html.j2", {"errors": errors, "outcome": outcome},
+    return render(request, "staff/audit_reproduce.html.j2", **{"errors": errors, "outcome": outcome},
                        status=422 if errors else 200)

@@ -21,10 +21,12 @@ from api.problems import ApiProblem
 from api.reads.common import views_of
 from api.reports import MEDIA_TYPES
 from api.scope import scope_of
-from api.staff._interim import StaffActor, render_page, require_role
+from api.staff.pages import render
+from api.staff.session import SignedIn, StaffRefusal, require_staff_roles
 from api.staff.report_request import (
     FORMAT_RU,
     FORMATS,
+    ReportAnswer,
     ReportQuestion,
     answer,
     file_name,
@@ -88,10 +90,10 @@ def _charts(report: dict[str, Any]) -> list[tuple[str, Markup]]:
     ]
 
 
-@router.get("/staff/reports")
-def builder(request: Request, actor: StaffActor) -> Response:
+@router.get("/reports")
+def builder(request: Request, staff: SignedIn = require_staff_roles(*READERS)) -> Response:
     """The form, and (once asked) the report inline with its downloads."""
-    require_role(actor, *READERS)
+    actor = staff.actor
     scope = scope_of(actor)
     asked = "from" in request.query_params
     question = _question(request) if asked else ReportQuestion()
@@ -116,25 +118,28 @@ def builder(request: Request, actor: StaffActor) -> Response:
             )
     elif question.errors:
         status = 422
-    return render_page(request, actor, "staff/report_builder.html.j2", context, status=status)
+    return render(request, "staff/report_builder.html.j2", **context, status=status)
 
 
-def _answer_or_problem(request: Request, actor: Any, fmt: str) -> tuple[Any, bytes]:
-    require_role(actor, *READERS)
+def _answer_or_refusal(request: Request, staff: SignedIn, fmt: str) -> tuple[ReportAnswer, bytes]:
+    """The report file of the query string's question; a refusal page if it cannot be made."""
     if fmt not in FORMATS:
-        raise ApiProblem(404, "not_found", f"Формата «{fmt}» нет: справка бывает в {', '.join(FORMATS)}")
+        raise StaffRefusal(404, "Нет такого формата", f"Справка бывает в форматах: {', '.join(FORMATS)}")
     question = _question(request)
     if question.errors:
-        raise ApiProblem(422, "invalid_command", "; ".join(question.errors.values()))
+        raise StaffRefusal(422, "Справка не составлена", "; ".join(question.errors.values()))
     views = views_of(request)
-    result = answer(request.app.state.registry, views, scope_of(actor), question, fmt)
+    try:
+        result = answer(request.app.state.registry, views, scope_of(staff.actor), question, fmt)
+    except ApiProblem as problem:
+        raise StaffRefusal(problem.status, "Справка не составлена", problem.detail) from None
     return result, report_bytes(views, result)
 
 
-@router.get("/staff/reports/dynamics.{fmt}")
-def download(request: Request, actor: StaffActor, fmt: str) -> Response:
+@router.get("/reports/dynamics.{fmt}")
+def download(request: Request, fmt: str, staff: SignedIn = require_staff_roles(*READERS)) -> Response:
     """The report file; HTML opens in the browser, the rest are saved."""
-    result, data = _answer_or_problem(request, actor, fmt)
+    result, data = _answer_or_refusal(request, staff, fmt)
     disposition = "inline" if fmt == "html" else "attachment"
     return Response(data, media_type=MEDIA_TYPES[fmt], headers={
         "Content-Disposition": f'{disposition}; filename="{file_name(result)}"',
@@ -142,10 +147,10 @@ def download(request: Request, actor: StaffActor, fmt: str) -> Response:
     })
 
 
-@router.get("/staff/reports/manifest.{fmt}.json")
-def manifest(request: Request, actor: StaffActor, fmt: str) -> Response:
+@router.get("/reports/manifest.{fmt}.json")
+def manifest(request: Request, fmt: str, staff: SignedIn = require_staff_roles(*READERS)) -> Response:
     """The manifest that reproduces the file of this format (`reestr report reproduce`)."""
-    result, data = _answer_or_problem(request, actor, fmt)
+    result, data = _answer_or_refusal(request, staff, fmt)
     document = manifest_of(request.app.state.registry, result, data)
     body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     name = file_name(result).rsplit(".", 1)[0] + f".{fmt}.manifest.json"

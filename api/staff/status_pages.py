@@ -14,7 +14,8 @@ from fastapi.responses import Response
 
 from api.reads.common import views_of
 from api.scope import scope_of
-from api.staff._interim import StaffActor, render_page, require_role, xlsx_response
+from api.staff.pages import render, xlsx_download
+from api.staff.session import SignedIn, require_staff_roles
 from api.staff.approval_queue import queue_filters
 from api.staff.organization_status import SORT_LABELS, SORTS, StatusQuery, status_page
 from api.staff.page_links import PAGE_SIZE, page_links, page_number
@@ -53,25 +54,25 @@ def _query(request: Request, year: str | None, municipality_id: str | None, over
     return query, values, error
 
 
-@router.get("/staff/organizations/status")
+@router.get("/organizations/status")
 def status(
     request: Request,
-    actor: StaffActor,
     year: str | None = None,
     municipality_id: str | None = None,
     overdue: str | None = None,
     sort: str | None = None,
     page: str | None = None,
+    staff: SignedIn = require_staff_roles(*READERS),
 ) -> Response:
     """One row per organization of the reader's scope: contingent, checklist, pairs, overdue."""
-    require_role(actor, *READERS)
+    actor = staff.actor
     query, values, error = _query(request, year, municipality_id, overdue, sort)
     number = page_number(page)
     scope = scope_of(actor)
     with views_of(request).transaction(write=False) as tx:
         total, items_total, rows = status_page(tx, scope, query, PAGE_SIZE, (number - 1) * PAGE_SIZE)
         municipalities = queue_filters(tx, scope)["municipalities"]
-    return render_page(request, actor, "staff/organization_status.html.j2", {
+    return render(request, "staff/organization_status.html.j2", **{
         "rows": rows, "total": total, "items_total": items_total, "query": query, "values": values,
         "error": error, "municipalities": municipalities, "sorts": SORT_LABELS, "kinds": KIND_RU,
         "download": urlencode({k: v for k, v in values.items() if v}),
@@ -80,17 +81,17 @@ def status(
     }, status=422 if error else 200)
 
 
-@router.get("/staff/organizations/status.xlsx")
+@router.get("/organizations/status.xlsx")
 def status_xlsx(
     request: Request,
-    actor: StaffActor,
     year: str | None = None,
     municipality_id: str | None = None,
     overdue: str | None = None,
     sort: str | None = None,
+    staff: SignedIn = require_staff_roles(*READERS),
 ) -> Response:
     """The whole table (as filtered) as an Excel file."""
-    require_role(actor, *READERS)
+    actor = staff.actor
     query, _, _ = _query(request, year, municipality_id, overdue, sort)
     with views_of(request).transaction(write=False) as tx:
         _, items_total, rows = status_page(tx, scope_of(actor), query, None)
@@ -101,4 +102,4 @@ def status_xlsx(
     ]
     header = ["Муниципалитет", "Организация", "Вид", f"Контингент {query.year} внесён", "Чек-лист",
               f"Пар в {query.year} г.", "Просрочено"]
-    return xlsx_response(f"status_{query.year}_{date.today():%Y%m%d}.xlsx", "Организации", header, table)
+    return xlsx_download(f"status_{query.year}_{date.today():%Y%m%d}.xlsx", header, table)
