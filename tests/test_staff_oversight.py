@@ -44,17 +44,17 @@ def _sheet(content: bytes) -> list[tuple[object, ...]]:
 def test_the_institute_approves_two_applications_at_once_after_one_confirmation(world: OversightWorld) -> None:
     near = world.mentor(world.org_a, approve=False, as_="curator")
     far = world.mentor(world.org_far, approve=False)
-    admin = world.browser("admin")
+    admin = world.person("admin")
 
     queue = admin.get("/staff/approvals").text
     assert f'value="{near}"' in queue and f'value="{far}"' in queue
 
-    confirm = admin.post_form("/staff/approvals/confirm", {"mentor_id": [near, far], "action": "approve"})
+    confirm = admin.post("/staff/approvals/confirm", {"mentor_id": [near, far], "action": "approve"})
     assert confirm.status_code == 200
     assert "Подтвердить: включить 2" in confirm.text
     assert _events(world, near) == ["Mentor.Applied"]  # the confirmation page records nothing
 
-    done = admin.post_form("/staff/approvals/approve", {"mentor_id": [near, far], "effective_date": "15.09.2020"})
+    done = admin.post("/staff/approvals/approve", {"mentor_id": [near, far], "effective_date": "15.09.2020"})
     assert done.status_code == 303
     assert _events(world, near) == ["Mentor.Applied", "Mentor.Approved"]
     assert _events(world, far) == ["Mentor.Applied", "Mentor.Approved"]
@@ -70,32 +70,32 @@ def test_the_institute_approves_two_applications_at_once_after_one_confirmation(
 def test_a_date_before_an_application_refuses_the_whole_batch_and_names_the_application(world: OversightWorld) -> None:
     early = world.mentor(world.org_a, approve=False)  # applied on 01.09.2020
     other = world.mentor(world.org_b, approve=False)
-    admin = world.browser("admin")
+    admin = world.person("admin")
     position = world.position()
 
-    refused = admin.post_form("/staff/approvals/approve", {"mentor_id": [other, early], "effective_date": "31.08.2020"})
+    refused = admin.post("/staff/approvals/approve", {"mentor_id": [other, early], "effective_date": "31.08.2020"})
 
     assert refused.status_code == 422
     assert "Ничего не записано" in refused.text
     assert "01.09.2020" in refused.text
     assert world.position() == position  # neither was approved
-    bad_date = admin.post_form("/staff/approvals/approve", {"mentor_id": [early], "effective_date": "31/08"})
+    bad_date = admin.post("/staff/approvals/approve", {"mentor_id": [early], "effective_date": "31/08"})
     assert bad_date.status_code == 422 and "дд.мм.гггг" in bad_date.text
     assert world.position() == position
 
 
 def test_the_institute_rejects_with_a_reason_and_a_missing_reason_is_said_beside_the_field(world: OversightWorld) -> None:
     mentor = world.mentor(world.org_a, approve=False)
-    admin = world.browser("admin")
+    admin = world.person("admin")
 
-    one = admin.post_form("/staff/approvals/confirm", {"one": f"reject:{mentor}"})
+    one = admin.post("/staff/approvals/confirm", {"one": f"reject:{mentor}"})
     assert "Причина отказа" in one.text and "Подтвердить: отклонить 1" in one.text
-    empty = admin.post_form("/staff/approvals/reject", {"mentor_id": [mentor], "reason": "  "})
+    empty = admin.post("/staff/approvals/reject", {"mentor_id": [mentor], "reason": "  "})
     assert empty.status_code == 422
     assert 'id="reason-error"' in empty.text
     assert _events(world, mentor) == ["Mentor.Applied"]
 
-    done = admin.post_form("/staff/approvals/reject", {"mentor_id": [mentor], "reason": "нет документа об образовании"})
+    done = admin.post("/staff/approvals/reject", {"mentor_id": [mentor], "reason": "нет документа об образовании"})
     assert done.status_code == 303
     rejected = world.history(mentor)[-1]
     assert type(rejected).__qualname__ == "Mentor.Rejected" and rejected.reason == "нет документа об образовании"
@@ -104,7 +104,7 @@ def test_the_institute_rejects_with_a_reason_and_a_missing_reason_is_said_beside
 def test_the_coordinator_sees_its_municipality_s_queue_read_only(world: OversightWorld) -> None:
     near = world.mentor(world.org_b, approve=False)
     far = world.mentor(world.org_far, approve=False)
-    municipal = world.browser("municipal")
+    municipal = world.person("municipal")
 
     page = municipal.get("/staff/approvals").text
     assert world.registry.repository.get(UUID(near)).person.full_name in page
@@ -112,7 +112,7 @@ def test_the_coordinator_sees_its_municipality_s_queue_read_only(world: Oversigh
     assert "Решение по заявке принимает институт" in page and 'name="mentor_id"' not in page
     # by URL: the far lyceum's filter finds nothing, a decision is refused
     assert "Заявок нет" in municipal.get("/staff/approvals", organization_id=world.org_far).text
-    assert municipal.post_form("/staff/approvals/approve", {"mentor_id": [near], "effective_date": "15.09.2020"}).status_code == 403
+    assert municipal.post("/staff/approvals/approve", {"mentor_id": [near], "effective_date": "15.09.2020"}).status_code == 403
     assert _events(world, near) == ["Mentor.Applied"]
     rows = _sheet(municipal.get("/staff/approvals.xlsx").content)
     assert rows[0][0] == "ФИО" and [r[-1] for r in rows[1:]] == [near]
@@ -123,7 +123,7 @@ def test_the_coordinator_sees_its_municipality_s_queue_read_only(world: Oversigh
 
 def test_the_institute_builds_the_2020_2021_report_inline_and_downloads_it_with_manifests(world: OversightWorld) -> None:
     world.pair(world.org_a)
-    admin = world.browser("admin")
+    admin = world.person("admin")
     question = {"from": "2020", "to": "2021"}
 
     page = admin.get("/staff/reports", **question)
@@ -143,7 +143,7 @@ def test_the_institute_builds_the_2020_2021_report_inline_and_downloads_it_with_
 
 
 def test_a_report_as_known_before_anything_was_recorded_is_empty_and_bad_fields_are_named(world: OversightWorld) -> None:
-    admin = world.browser("admin")
+    admin = world.person("admin")
     known = admin.get("/staff/reports/dynamics.json", **{"from": "2020", "to": "2021", "known_on": "01.01.2021"})
     report = json.loads(known.content)
     assert report["known_at"].startswith("2021-01-01T23:59:59") and report["position"] == 0
@@ -154,7 +154,7 @@ def test_a_report_as_known_before_anything_was_recorded_is_empty_and_bad_fields_
 
 
 def test_the_coordinator_reports_on_its_municipality_only(world: OversightWorld) -> None:
-    municipal = world.browser("municipal")
+    municipal = world.person("municipal")
     own = municipal.get("/staff/reports", **{"from": "2020", "to": "2021"})
     assert own.status_code == 200 and f"municipality:{world.home_municipality}" in own.text
     assert f"organization:{world.org_far}" not in own.text  # not even offered
@@ -171,7 +171,7 @@ def test_the_status_table_shows_contingent_checklist_pairs_and_what_is_overdue(w
     world.write(f"/organizations/{world.org_a}/contingents",
                 {"year": 2021, "figures": {"students_total": 500, "students_10_19": 300}})
     world.pair(world.org_a)
-    municipal = world.browser("municipal")
+    municipal = world.person("municipal")
 
     page = municipal.get("/staff/organizations/status", year="2021").text
     assert "Школа № 1" in page and "Школа № 2" in page and "Лицей дальнего района" not in page
@@ -184,7 +184,7 @@ def test_the_status_table_shows_contingent_checklist_pairs_and_what_is_overdue(w
     assert "Школа № 2" in overdue_only
     assert "Лицей дальнего района" not in municipal.get(
         "/staff/organizations/status", municipality_id=world.other_municipality).text
-    assert "Лицей дальнего района" in world.browser("auditor").get("/staff/organizations/status").text
+    assert "Лицей дальнего района" in world.person("auditor").get("/staff/organizations/status").text
 
 
 # -- the auditor ---------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_the_auditor_reads_a_mentor_s_history_as_known_and_as_in_force(world: Ov
     mentor = world.mentor(world.org_a)
     world.training(mentor)
     name = world.registry.repository.get(UUID(mentor)).person.full_name
-    auditor = world.browser("auditor")
+    auditor = world.person("auditor")
 
     found = auditor.get("/staff/audit/records", q=name.split()[0]).text
     assert f"/staff/audit/records/{mentor}" in found
@@ -219,12 +219,12 @@ def test_after_an_erasure_the_history_says_data_erased(world: OversightWorld) ->
     mentor = world.mentor(world.org_a)
     name = world.registry.repository.get(UUID(mentor)).person.full_name
     world.write(f"/persons/{mentor}/erase", {"reason": "заявление № 12"})
-    page = world.browser("auditor").get(f"/staff/audit/records/{mentor}").text
+    page = world.person("auditor").get(f"/staff/audit/records/{mentor}").text
     assert "данные удалены" in page and name not in page
 
 
 def test_the_log_pages_by_position_and_downloads(world: OversightWorld) -> None:
-    auditor = world.browser("auditor")
+    auditor = world.person("auditor")
     head = world.position()
     first = auditor.get("/staff/audit/log").text
     assert "<td class=\"num\">1</td>" in first and 'rel="next"' in first
@@ -238,7 +238,7 @@ def test_verification_and_the_latest_checkpoint(world: OversightWorld, tmp_path)
     from projections.transparency.checkpoints import generate_keys, issue_checkpoint, load_private_key
     from projections.transparency.store import TransparencyLog
 
-    auditor = world.browser("auditor")
+    auditor = world.person("auditor")
     assert "Контрольных точек ещё не выдавалось" in auditor.get("/staff/audit/verification").text
     assert auditor.get("/staff/audit/checkpoint.json").status_code == 404
     private, _, _ = generate_keys(tmp_path)
@@ -246,7 +246,7 @@ def test_verification_and_the_latest_checkpoint(world: OversightWorld, tmp_path)
     log.catch_up()
     issued = issue_checkpoint(log, load_private_key(private))
 
-    ran = auditor.post_form("/staff/audit/verification", {})
+    ran = auditor.post("/staff/audit/verification", {})
     assert ran.status_code == 303
     page = auditor.get(ran.headers["location"]).text
     assert "Журнал цел" in page and issued.root_hash in page
@@ -255,18 +255,18 @@ def test_verification_and_the_latest_checkpoint(world: OversightWorld, tmp_path)
 
 def test_the_auditor_reproduces_a_report_from_its_uploaded_manifest(world: OversightWorld) -> None:
     world.pair(world.org_a)
-    auditor = world.browser("auditor")
+    auditor = world.person("auditor")
     question = {"from": "2020", "to": "2021"}
     data = auditor.get("/staff/reports/dynamics.csv", **question).content
     manifest = auditor.get("/staff/reports/manifest.csv.json", **question).content
 
-    same = auditor.post_form("/staff/audit/reproduce", {}, files={
+    same = auditor.post("/staff/audit/reproduce", {}, files={
         "manifest": ("m.json", manifest, "application/json"), "report": ("r.csv", data, "text/csv")})
     assert same.status_code == 200 and "совпадает байт в байт" in same.text
-    changed = auditor.post_form("/staff/audit/reproduce", {}, files={
+    changed = auditor.post("/staff/audit/reproduce", {}, files={
         "manifest": ("m.json", manifest, "application/json"), "report": ("r.csv", data + b"1", "text/csv")})
     assert "Отчёт НЕ совпадает" in changed.text
-    junk = auditor.post_form("/staff/audit/reproduce", {}, files={"manifest": ("m.json", b"{}", "application/json")})
+    junk = auditor.post("/staff/audit/reproduce", {}, files={"manifest": ("m.json", b"{}", "application/json")})
     assert junk.status_code == 422 and "не манифест" in junk.text
 
 
@@ -301,7 +301,7 @@ def test_every_route_answers_each_role_as_its_scope_allows(world: OversightWorld
     for path, allowed in _READ_ROUTES.items():
         url = path.format(mentor=mentor)
         for role in ("admin", "municipal", "curator", "curator_other", "auditor"):
-            status = world.browser(role).get(url).status_code
+            status = world.person(role).get(url).status_code
             assert status == (200 if role in allowed else 403), (url, role, status)
         anonymous = world.client.get(url, follow_redirects=False)
         assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/staff/login")
@@ -309,7 +309,7 @@ def test_every_route_answers_each_role_as_its_scope_allows(world: OversightWorld
         for role in ("municipal", "curator", "curator_other", "auditor"):
             if role in allowed:
                 continue
-            answer = world.browser(role).post_form(path, {"mentor_id": [mentor], "effective_date": "15.09.2020",
+            answer = world.person(role).post(path, {"mentor_id": [mentor], "effective_date": "15.09.2020",
                                                           "reason": "так"})
             assert answer.status_code == 403, (path, role)
     assert _events(world, mentor) == ["Mentor.Applied"]
