@@ -31,6 +31,7 @@ from api.freshness import AppProjector, Freshness
 from api.problems import add_problem_schema, install_problem_handlers, with_position
 from api.public_fast import PublicFastPath
 from api.response_cache import ResponseCache
+from api.staff import StaffConfig, install_staff
 from api.writes import AfterWrite, write_router
 from projections.store import ViewStore, open_view_store
 from registry.application import Registry
@@ -48,6 +49,7 @@ def create_app(
     *,
     views: ViewStore | None = None,
     after_write: AfterWrite | None = None,
+    staff: StaffConfig | None = None,
 ) -> FastAPI:
     """A FastAPI app over one registry object (one per process: it owns the connection pool).
 
@@ -101,6 +103,8 @@ def create_app(
 
     app.include_router(public.router)  # first: the public lookup is most of the traffic
     app.router.routes.extend(_api_routes())
+    if registry is not None:
+        install_staff(app, staff)  # the staff workspace at /staff/ (`staff`: its cookie and timeouts)
     _describe_problems(app)
     return app
 

@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import ApiProblem
 from registry.application import Registry
-from registry.users import user_for_token
+from registry.users import User, user_for_token
 from registry.values import Actor, Role
 
 bearer = HTTPBearer(
@@ -57,6 +57,11 @@ def current_actor(
             "Токен неизвестен или отозван",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
+    return actor_of_user(user)
+
+
+def actor_of_user(user: User) -> Actor:
+    """The actor a user acts as: role and scope (the API's token and the workspace's session)."""
     return Actor(
         user_id=str(user.id),
         role=Role(user.role),

@@ -113,3 +113,14 @@ def views_position(registry: Registry) -> int | None:
     subscriber = registry.after_commit.get("views")
     projector = getattr(subscriber, "projector", None)
     return None if projector is None else int(projector.position)
+
+
+def web_app(registry: Registry, settings: Any) -> Any:
+    """The HTTP application of one server process, wired from the settings (staff sessions, mail)."""
+    from api.app import create_app
+    from ops.mail import reminder_mail_from
+    from ops.runtime import staff_config_of
+
+    app = create_app(registry, staff=staff_config_of(settings))
+    app.state.reminder_mail = reminder_mail_from(settings)
+    return app

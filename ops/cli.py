@@ -82,7 +82,7 @@ def serve(
 
     import uvicorn
 
-    from api.app import create_app
+    from ops.bootstrap import web_app
     from ops.demo import region_data_found
     settings = load_settings(log_format)
     registry = registry_from_settings(settings)
@@ -90,14 +90,12 @@ def serve(
         already = region_data_found(registry)
         if already is None:
             _load_demo_with_progress(registry, settings)
+            _print_demo_sign_ins(registry)
         else:
             console.print(f"Демо не загружается: {already}")
     # Every record joins the Merkle tree in its own transaction (ops/bootstrap.py); the app's
     # projector is the views' after-commit subscriber.
-    app_ = create_app(registry)
-    from ops.mail import reminder_mail_from
-
-    app_.state.reminder_mail = reminder_mail_from(settings)
+    app_ = web_app(registry, settings)
     console.print(f"Представления обновлены: позиция журнала {app_.state.projector.position}.")
     bind_host = host or settings.host
     bind_port = port or settings.port
@@ -118,6 +116,18 @@ def serve(
 
     uvicorn.run("ops.serve_app:worker_app", factory=True, workers=workers, host=bind_host,
                 port=bind_port, log_level=settings.log_level, http=NoDelayHTTP)
+
+
+def _print_demo_sign_ins(registry) -> None:  # type: ignore[no-untyped-def]
+    """Demo users of the staff workspace, their passwords shown this once (stdout)."""
+    from api.staff.accounts import StaffAccounts
+    from ops.demo.staff_users import add_demo_staff
+
+    made = add_demo_staff(registry, StaffAccounts(registry))
+    if made:
+        typer.echo("Рабочее место сотрудников: /staff/login — демо-входы (пароли показаны один раз):")
+        for sign_in in made:
+            typer.echo(f"  {sign_in.role:10} {sign_in.login:15} {sign_in.password}   ({sign_in.who})")
 
 
 @app.command(help="Показать, где база и сколько в ней событий каждого типа.")

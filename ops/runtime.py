@@ -56,3 +56,14 @@ def registry_from_settings(settings: Settings) -> Registry:
             fg="red",
         )
         raise typer.Exit(2) from None
+
+
+def staff_config_of(settings: Settings):  # type: ignore[no-untyped-def]
+    """The staff workspace's cookie and timeouts from the settings."""
+    from api.staff.session import StaffConfig
+
+    return StaffConfig(
+        cookie_secure=settings.cookie_secure,
+        idle_seconds=settings.session_idle_minutes * 60,
+        absolute_seconds=settings.session_absolute_hours * 3600,
+    )

@@ -44,15 +44,11 @@ class NoDelayHTTP(_uvicorn_protocol()):  # type: ignore[misc]
 
 
 def worker_app() -> FastAPI:
-    from api.app import create_app
+    from ops.bootstrap import web_app
     from ops.runtime import load_settings, registry_from_settings
-    from ops.mail import reminder_mail_from
 
     settings = load_settings()
-    # Built by the composition root (ops/bootstrap.py): leaves and keys commit with the events.
-    app = create_app(registry_from_settings(settings))
-    app.state.reminder_mail = reminder_mail_from(settings)
-    return app
+    return web_app(registry_from_settings(settings), settings)
 
 
 __all__ = ["NoDelayHTTP", "worker_app"]

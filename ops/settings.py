@@ -37,3 +37,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     mail_from: str = "reestr@localhost"
+    cookie_secure: bool = Field(
+        default=False, description="The staff workspace's session cookie only over HTTPS (set behind a TLS proxy)"
+    )
+    session_idle_minutes: int = Field(default=30, ge=1, description="A staff session ends after this idle time")
+    session_absolute_hours: int = Field(default=12, ge=1, description="A staff session ends this long after sign-in")

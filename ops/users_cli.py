@@ -1,13 +1,16 @@
-"""`reestr users add|list|revoke`: who may use the API, with which role and scope.
+"""`reestr users add|list|revoke|set-password`: who may use the API and the workspace, with which role and scope.
 
 A token is printed once, by `add`, on standard output alone (so `TOKEN=$(reestr users add …)`
 works); the registry keeps only its SHA-256. Grants and revocations are events in the log,
-attributed to `cli:<system user>`.
+attributed to `cli:<system user>`. A workspace login and password (`--login L --password-stdin`,
+`set-password L`) are kept beside the log as an argon2id hash; the log records only that the
+password was set, and by whom.
 """
 
 from __future__ import annotations
 
 import getpass
+import sys
 from typing import Annotated
 from uuid import UUID
 
@@ -19,6 +22,7 @@ from registry import commands as c
 from registry.application import Registry
 from registry.errors import RegistryError
 from registry.users import all_users, new_token, token_sha256
+from api.staff.accounts import PasswordRefused, StaffAccounts, check_login, check_password
 from registry.validation import parse_command
 from registry.values import Actor, Role
 
@@ -60,11 +64,34 @@ def add(
     municipality: Annotated[
         UUID | None, typer.Option("--municipality", help="Муниципалитет координатора (идентификатор)")
     ] = None,
+    login: Annotated[
+        str | None, typer.Option("--login", help="Логин для входа в рабочее место /staff/ (с --password-stdin)")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Прочитать пароль для входа из стандартного ввода")
+    ] = False,
     log_format: LogFormat = None,
 ) -> None:
     settings = load_settings(log_format or "console")
     registry = registry_from_settings(settings)
     token = new_token()
+    password = None
+    if (login is None) != (not password_stdin):
+        registry.close()
+        console.print("[red]Логин и пароль задаются вместе: --login L --password-stdin[/red]")
+        raise typer.Exit(2)
+    if login is not None:
+        password = _read_password()
+        accounts = StaffAccounts(registry)
+        try:
+            check_login(login)
+            check_password(password)
+            if accounts.user_of_login(login) is not None:
+                raise PasswordRefused(f"Логин «{login.strip().lower()}» уже занят")
+        except PasswordRefused as refused_:
+            registry.close()
+            console.print(f"[red]Отказано: {refused_}[/red]")
+            raise typer.Exit(1) from None
     try:
         command = parse_command(
             c.AddUser,
@@ -77,10 +104,17 @@ def add(
             },
         )
         result = registry.execute(command, cli_actor())
+        if login is not None and password is not None:
+            _set_credentials(registry, UUID(str(result.aggregate_id)), password, login=login)
     except RegistryError as error:
         raise refused(error) from None
+    except PasswordRefused as refused_:
+        console.print(f"[red]Отказано: {refused_}[/red]")
+        raise typer.Exit(1) from None
     finally:
         registry.close()
+    if login is not None:
+        console.print(f"Логин для входа в рабочее место: {login.strip().lower()}")
     console.print(
         f"Пользователь {result.aggregate_id} ({name}, {role.value}) добавлен. "
         "Токен показан ниже один раз — сохраните его:"
@@ -139,3 +173,47 @@ def revoke(
     finally:
         registry.close()
     console.print(f"Доступ пользователя {user_id} отозван.")
+
+
+def _read_password() -> str:
+    """The password from standard input: its first line (never an argument: it would show in `ps`)."""
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
+
+
+def _set_credentials(registry: Registry, user_id: UUID, password: str, *, login: str | None = None) -> None:
+    """Check the password, record in the log that it was set (by whom; refused for a revoked
+    user), then store its hash beside the log."""
+    check_password(password)
+    accounts = StaffAccounts(registry)
+    registry.execute(parse_command(c.SetUserPassword, {"user_id": user_id}), cli_actor())
+    if login is not None:
+        accounts.set_login(user_id, login, password)
+    else:
+        accounts.set_password(user_id, password)
+
+
+@users_app.command(
+    "set-password",
+    help="Задать новый пароль входа в рабочее место по логину (пароль — из стандартного ввода).",
+)
+def set_password(
+    login: Annotated[str, typer.Argument(help="Логин пользователя")],
+    log_format: LogFormat = None,
+) -> None:
+    settings = load_settings(log_format or "console")
+    registry = registry_from_settings(settings)
+    try:
+        user_id = StaffAccounts(registry).user_of_login(login)
+        if user_id is None:
+            console.print(f"[red]Отказано: логина «{login}» нет[/red]")
+            raise typer.Exit(1)
+        _set_credentials(registry, user_id, _read_password())
+    except RegistryError as error:
+        raise refused(error) from None
+    except PasswordRefused as refused_:
+        console.print(f"[red]Отказано: {refused_}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        registry.close()
+    console.print(f"Пароль пользователя {login} задан; все его сеансы завершены.")

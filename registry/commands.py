@@ -417,6 +417,16 @@ class RevokeUser(Command):
     reason: Reason
 
 
+class SetUserPassword(Command):
+    """Record that a user's sign-in password was set: by the user (their own) or reset by an admin.
+
+    The password and its hash never enter the command: the staff credentials table keeps them.
+    """
+
+    allowed_roles = frozenset({Role.ADMIN, Role.MUNICIPAL, Role.CURATOR, Role.AUDITOR})
+    user_id: UUID
+
+
 class ErasePersonalData(Command):
     """Erase a mentor's or mentee's personal data (152-ФЗ): their key is destroyed, counts stay."""
 

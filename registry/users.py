@@ -62,6 +62,24 @@ class User(RegistryAggregate):
         self.revoked = True
         self.revoke_reason = reason
 
+    def set_password(self, *, reset: bool) -> None:
+        """Say that a sign-in password was set (by the user) or reset (by someone else).
+
+        The hash itself is a mutable secret kept beside the log (the staff credentials table):
+        the log records only the fact, and the event's meta says who did it.
+        """
+        require(
+            not self.revoked,
+            rule="user_active",
+            field="user_id",
+            message="Доступ пользователя отозван: пароль не задаётся",
+        )
+        self._password_set(reset=reset)
+
+    @event("PasswordSet")
+    def _password_set(self, reset: bool) -> None:
+        self.password_set = True
+
 
 def new_token() -> str:
     """A fresh bearer token (256 random bits); shown to its user once, never stored."""

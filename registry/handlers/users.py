@@ -11,6 +11,7 @@ from registry.errors import AccessKept
 from registry.handlers.table import handles
 from registry.organizations import Municipality, Organization
 from registry.users import User, all_users, user_id_for_token_hash
+from registry.values import Role
 
 
 @handles(c.AddUser)
@@ -84,4 +85,19 @@ def revoke_user(ctx: CommandContext, cmd: c.RevokeUser) -> Aggregate:
                 "Это последний действующий администратор: сначала выдайте доступ другому администратору",
             )
     user.revoke(cmd.reason)
+    return user
+
+
+@handles(c.SetUserPassword)
+def set_user_password(ctx: CommandContext, cmd: c.SetUserPassword) -> Aggregate:
+    """An admin sets anyone's password (a reset); anyone else only their own."""
+    own = ctx.actor.user_id == str(cmd.user_id)
+    require(
+        own or ctx.actor.role == Role.ADMIN,
+        rule="own_password_only",
+        field="user_id",
+        message="Сменить можно только свой пароль; сбросить чужой может администратор",
+    )
+    user = ctx.get(User, cmd.user_id, field="user_id", entity="user")
+    user.set_password(reset=not own)
     return user

@@ -1,0 +1,31 @@
+"""The pages of the institute, the municipal coordinator and the auditor: one router for
+`api.staff.staff_router`, and their places in each role's navigation.
+
+| module | pages |
+|---|---|
+| `approvals` | the approval queue of mentor applications (institute decides; coordinator, auditor read) |
+| `report_pages` | the report builder: the dynamics report inline, its files and manifests |
+| `status_pages` | the organizations' status table (contingent, checklist, pairs, what is overdue) |
+| `audit_pages` | the log by position, a record's history, its state as known / in force |
+| `integrity_pages` | verification of the log, the latest checkpoint, reproduction from a manifest |
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.staff import approvals, audit_pages, integrity_pages, report_pages, status_pages
+from api.staff.pages import add_nav
+from registry.values import Role
+
+router = APIRouter()
+for module in (approvals, report_pages, status_pages, audit_pages, integrity_pages):
+    router.include_router(module.router)
+
+add_nav("/staff/approvals", "Заявки наставников", Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR)
+add_nav("/staff/organizations/status", "Организации", Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR)
+add_nav("/staff/reports", "Аналитическая справка", Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR)
+add_nav("/staff/audit/records", "История записей", Role.ADMIN, Role.AUDITOR)
+add_nav("/staff/audit/log", "Журнал", Role.ADMIN, Role.AUDITOR)
+add_nav("/staff/audit/verification", "Целостность", Role.ADMIN, Role.AUDITOR)
+add_nav("/staff/audit/reproduce", "Воспроизведение отчёта", Role.AUDITOR)
