@@ -84,6 +84,7 @@ def serve(
 
     from ops.bootstrap import web_app
     from ops.demo import region_data_found
+
     settings = load_settings(log_format)
     registry = registry_from_settings(settings)
     if with_demo:
