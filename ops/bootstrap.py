@@ -88,8 +88,8 @@ class TreeStep:
     def __call__(self, cursor: Any, records: Sequence[Any], unit: Any) -> None:
         from projections.transparency.store import _Tx
 
-        if records:
-            self.log.append_in(_Tx(cursor.cursor, self.log.dialect, self.log.names), records)
+        if records.positions:
+            self.log.append_hashes(_Tx(cursor.cursor, self.log.dialect, self.log.names), records.leaf_hashes())
 
 
 class ViewsCatchUp:

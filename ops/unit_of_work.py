@@ -37,7 +37,7 @@ from eventsourcing.utils import retry
 from eventsourcing.persistence import InterfaceError, OperationalError
 from psycopg.rows import tuple_row
 
-from projections.transparency.leaves import StoredRecord
+from projections.transparency.leaves import intact_leaf_hash
 
 
 class Cursor:
@@ -62,8 +62,23 @@ class Cursor:
         return [tuple(row) for row in self.cursor.fetchall()]
 
 
+@dataclass(frozen=True)
+class NewRecords:
+    """The records one transaction inserts: their log positions and the stored events."""
+
+    positions: Sequence[int]
+    stored_events: Sequence[StoredEvent]
+
+    def leaf_hashes(self) -> list[tuple[int, bytes]]:
+        """(position, leaf hash) of each, as `projections.transparency.leaves` defines the leaf."""
+        return [
+            (int(p), intact_leaf_hash(int(p), _originator(s.originator_id), s.originator_version, s.topic, bytes(s.state)))
+            for p, s in zip(self.positions, self.stored_events, strict=True)
+        ]
+
+
 #: One step of a unit of work in the events' transaction: the cursor, the new records, the unit.
-Step = Callable[[Cursor, list[StoredRecord], Any], None]
+Step = Callable[[Cursor, NewRecords, Any], None]
 
 
 @dataclass
@@ -73,15 +88,12 @@ class Steps:
     steps: list[Step] = field(default_factory=list)
 
     def run(self, cursor: Cursor, ids: Sequence[int], stored_events: Sequence[StoredEvent], unit: Any) -> None:
-        records = [
-            StoredRecord(int(position), _originator(s.originator_id), s.originator_version, s.topic, bytes(s.state))
-            for position, s in zip(ids, stored_events, strict=True)
-        ]
+        records = NewRecords(ids, stored_events)
         for step in self.steps:
             step(cursor, records, unit)
 
 
-def _originator(value: Any) -> Any:
+def _originator(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 

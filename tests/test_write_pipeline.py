@@ -284,3 +284,20 @@ def test_an_erasure_from_the_command_line_is_seen_by_both_workers_of_a_running_s
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def test_the_unit_of_work_hashes_a_record_exactly_as_verify_reads_it(registry: Registry) -> None:
+    """The leaf a commit writes and the leaf recomputed from the raw row are one and the same."""
+    from projections.transparency.leaves import intact_leaf_hash
+
+    build_region(registry, mentors=1)
+    log = TransparencyLog(registry)
+    for record in log.iter_records():
+        leaf = log.leaf_at_position(int(record.position))
+        assert leaf is not None and leaf.leaf_hash == record.leaf_hash()
+        originator = record.originator_id
+        from uuid import UUID
+
+        originator = originator if isinstance(originator, UUID) else UUID(hex=originator)
+        assert intact_leaf_hash(int(record.position), originator, int(record.originator_version), record.topic,
+                                bytes(record.state)) == record.leaf_hash()

@@ -31,6 +31,7 @@ The leaf hash is RFC 9162's ``SHA-256(0x00 || leaf)`` (`merkle.hash_leaf`).
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -119,6 +120,20 @@ def leaf_bytes(position: Any, originator_id: Any, originator_version: Any, topic
         encode_value(v)
         for v in (position, canonical_originator_id(originator_id), originator_version, topic, state)
     )
+
+
+_INTACT = struct.Struct(">BIqBI16sBIq")  # position, originator id, version: tag, length, payload each
+
+
+def intact_leaf_hash(position: int, originator_id: UUID, originator_version: int, topic: str, state: bytes) -> bytes:
+    """`leaf_hash` of a record as the registry writes it (integer, UUID, integer, text, bytes),
+    packed at once: the unit of work hashes every new record in the events' transaction."""
+    encoded = topic.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(
+        b"\x00" + MAGIC
+        + _INTACT.pack(TAG_INTEGER, 8, position, TAG_UUID, 16, originator_id.bytes, TAG_INTEGER, 8, originator_version)
+        + _HEADER.pack(TAG_TEXT, len(encoded)) + encoded + _HEADER.pack(TAG_BYTES, len(state)) + state
+    ).digest()
 
 
 def _json_value(value: Any) -> Any:

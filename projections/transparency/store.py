@@ -17,7 +17,7 @@ appends their leaves and the subtrees they complete, and moves the head. A crash
 whole batch or none of it; two followers racing serialise on the head row, so a record is never
 appended twice nor skipped.
 
-Every write appends its own leaves in the events' transaction (`append_in`, called by the unit
+Every write appends its own leaves in the events' transaction (`append_hashes`, called by the unit
 of work in ops/unit_of_work.py), so after any commit the tree covers the whole log and a stored
 record without a leaf was put there by hand. `catch_up()` is left for tests and old stores;
 `rebuild()` re-derives the whole cache from the events.
@@ -247,43 +247,43 @@ class TransparencyLog:
             return len(records)
 
     def append_in(self, tx: _Tx, records: Sequence[StoredRecord], *, locked: tuple[int, int] | None = None) -> None:
-        """Append the leaves of `records` (new positions, in log order) in the caller's transaction.
+        """Append the leaves of `records` (new positions, in log order) in the caller's transaction."""
+        self.append_hashes(tx, [(int(r.position), r.leaf_hash()) for r in records], locked=locked)
+
+    def append_hashes(
+        self, tx: _Tx, leaves: Sequence[tuple[int, bytes]], *, locked: tuple[int, int] | None = None
+    ) -> None:
+        """Append leaves (log position, leaf hash; new positions in log order) in the caller's
+        transaction, with the subtrees they complete, and move the head.
 
         The unit of work calls this in the events' own transaction (ops/unit_of_work.py), so the
         tree never lags the log. A tree cache that disagrees with itself (head rolled back, leaves
         beyond it) raises TreeDamaged, naming the repair, instead of a UNIQUE violation."""
-        if not records:
+        if not leaves:
             return
         size, position = locked if locked is not None else self._lock_head(tx)
         self._check_head(tx, size, position)
         frontier = merkle.range_nodes(0, size) if size else []
         known = self._fetch_nodes(tx, set(frontier))
         compact = merkle.CompactRange(size, [known[node] for node in frontier])
-        leaves: list[tuple[int, int, bytes]] = []
+        rows: list[tuple[int, int, bytes]] = []
         nodes: list[tuple[int, int, bytes]] = []
-        for record in records:
-            leaf_hash = record.leaf_hash()
-            leaves.append((compact.size, int(record.position), leaf_hash))
-            compact.append(leaf_hash, lambda level, index, value: nodes.append((level, index, value)))
-        tx.many("INSERT INTO {tl_leaves} (leaf_index, position, leaf_hash) VALUES (%s, %s, %s)", leaves)
+        on_node = nodes.append
+        for leaf_position, leaf_hash in leaves:
+            rows.append((compact.size, leaf_position, leaf_hash))
+            compact.append(leaf_hash, lambda level, index, value: on_node((level, index, value)))
+        tx.many("INSERT INTO {tl_leaves} (leaf_index, position, leaf_hash) VALUES (%s, %s, %s)", rows)
         tx.many("INSERT INTO {tl_nodes} (level, node_index, hash) VALUES (%s, %s, %s)", nodes)
         tx.execute(
             "UPDATE {tl_head} SET tree_size = %s, position = %s WHERE id = 1",
-            (compact.size, leaves[-1][1]),
+            (compact.size, rows[-1][1]),
         )
 
     def _check_head(self, tx: _Tx, size: int, position: int) -> None:
-        row = tx.one("SELECT MAX(leaf_index) FROM {tl_leaves}")
-        stored = 0 if row is None or row[0] is None else int(row[0]) + 1
-        last = self._last_leaf_position(tx, size)
+        row = tx.one("SELECT leaf_index, position FROM {tl_leaves} ORDER BY leaf_index DESC LIMIT 1")
+        stored, last = (0, 0) if row is None else (int(row[0]) + 1, int(row[1]))
         if stored != size or last != position:
             raise TreeDamaged(tree_damage(size, position, stored))
-
-    def _last_leaf_position(self, tx: _Tx, size: int) -> int:
-        if size == 0:
-            return 0
-        row = tx.one("SELECT position FROM {tl_leaves} WHERE leaf_index = %s", (size - 1,))
-        return -1 if row is None else int(row[0])
 
     def damage(self) -> str | None:
         """What is wrong with the tree cache's own bookkeeping (head against leaves), or None."""
