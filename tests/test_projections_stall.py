@@ -15,8 +15,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import structlog
 from api_support import ApiWorld, open_world
+from test_import_support import invoke
+from typer.testing import CliRunner
 
+from ops.cli import app as reestr
 from projections.appliers import APPLIERS
 from projections.projector import ProjectionStalled, Projector, probe, rebuild
 from projections.store import NUL_IN_VIEWS, open_view_store
@@ -135,3 +139,30 @@ def test_once_the_cause_is_gone_the_views_go_on(world: ApiWorld) -> None:
     assert (health["status"], health["behind"], health["reason"]) == ("ok", 0, None)
     assert "X-Views-Behind" not in world.get("/municipalities", as_="admin").headers
     assert probe(world.registry, world.app.state.views) is None
+
+
+def test_doctor_and_project_say_in_russian_how_far_behind_and_what_to_do(
+    store_url: tuple[str, str | None], open_store: Any, broken_rename: None
+) -> None:
+    url, schema = store_url
+    env = {"REESTR_DATABASE_URL": url, "REESTR_DATABASE_SCHEMA": schema or ""}
+    registry = open_store()
+    municipality = registry.execute(c.RegisterMunicipality(name="Район", region="Край"), ADMIN).aggregate_id
+    Projector(registry, open_view_store(registry)).catch_up()
+    registry.execute(c.RenameMunicipality(municipality_id=municipality, name="Район-2", reason="Решение"), ADMIN)
+    bad_event = registry.position()
+    registry.execute(c.RegisterMunicipality(name="Ещё район", region="Край"), ADMIN)
+
+    doctor = invoke(["doctor"], env)
+    flat = " ".join(doctor.output.split())
+    assert "Представления отстают от журнала на 2 событий" in flat
+    assert "Запустите «reestr project»" in flat
+
+    try:
+        project = CliRunner().invoke(reestr, ["project"], env=env)
+    finally:
+        structlog.reset_defaults()
+    assert project.exit_code == 1
+    flat = " ".join(project.output.split())
+    assert f"Представления остановились на позиции {bad_event - 1}: событие {bad_event}" in flat
+    assert "applier bug" in flat
