@@ -25,7 +25,7 @@ from rich.text import Text
 
 from ops.runtime import LogFormat, load_settings, registry_from_settings
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # paths and messages stay whole lines
 
 BatchSize = Annotated[
     int,
