@@ -25,9 +25,9 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
 from api import audit, public, reads, reports, users
-from api.erasures import ErasureWatch
 from api import rounds as monitoring_rounds
-from api.freshness import AppProjector, Freshness
+from api.erasures import ErasureWatch
+from api.freshness import AppProjector, Freshness, refresh_views
 from api.problems import add_problem_schema, install_problem_handlers, with_position
 from api.public_fast import PublicFastPath
 from api.response_cache import ResponseCache
@@ -40,8 +40,14 @@ API_PREFIX = "/api/v1"
 
 
 class Health(BaseModel):
+    """`ok`, or `degraded` when the views stopped at an event they cannot apply (`reason`):
+    reads then answer from views `behind` events short of the log (header `X-Views-Behind`)."""
+
     status: str
     position: int
+    views_position: int | None = None
+    behind: int = 0
+    reason: str | None = None
 
 
 def create_app(
@@ -97,9 +103,21 @@ def create_app(
         responses=with_position(200, {}),
     )
     def healthz(response: Response) -> Health:
+        refresh_views(app)  # throttled: notices a stall another process's events caused
         position = registry.position()
         response.headers["X-Log-Position"] = str(position)
-        return Health(status="ok", position=position)
+        projector = app.state.projector
+        if projector is None:
+            return Health(status="ok", position=position)
+        views = projector.position
+        stall = projector.stalled
+        return Health(
+            status="degraded" if stall is not None else "ok",
+            position=position,
+            views_position=views,
+            behind=max(position - views, 0),
+            reason=stall.russian() if stall is not None else None,
+        )
 
     app.include_router(public.router)  # first: the public lookup is most of the traffic
     app.router.routes.extend(_api_routes())

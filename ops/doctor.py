@@ -25,6 +25,10 @@ OK, WARNING, ERROR = "ok", "warning", "error"
 EVENTS_TABLE = "registry_events"  # PostgreSQL: `<application name>_events`
 SQLITE_EVENTS_TABLE = "stored_events"
 KEYS_TABLE = "personal_keys"  # ops/personal_keys.py
+SQLITE_TRACKING_TABLE, POSTGRES_TRACKING_TABLE = "tracking", "rv_tracking"  # projections/store.py
+VIEWS_TRACKING = "registry"  # projections.builds.LIVE_TRACKING
+#: Views this far behind the log are worth a word even when nothing is stalled.
+VIEWS_LAG_WARNING = 1
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,11 @@ def _sqlite_contents(conn: sqlite3.Connection, path: Path, ciphered: bool) -> It
     count, last = conn.execute(f"SELECT COUNT(*), MAX(rowid) FROM {SQLITE_EVENTS_TABLE}").fetchone()
     topics = [row[0] for row in conn.execute(f"SELECT DISTINCT topic FROM {SQLITE_EVENTS_TABLE}")]
     yield from _log_findings(count, last, topics)
+    if SQLITE_TRACKING_TABLE in tables:
+        row = conn.execute(
+            f"SELECT notification_id FROM {SQLITE_TRACKING_TABLE} WHERE application_name = ?", (VIEWS_TRACKING,)
+        ).fetchone()
+        yield from _views_findings(row[0] if row else None, last)
     first = conn.execute(f"SELECT state FROM {SQLITE_EVENTS_TABLE} ORDER BY rowid LIMIT 1").fetchone()
     keys = (
         conn.execute(f"SELECT COUNT(*), COUNT(*) - COUNT(key) FROM {KEYS_TABLE}").fetchone()
@@ -173,6 +182,18 @@ def _check_postgres(location: StoreLocation, ciphered: bool) -> Iterator[Finding
         ).fetchone() or (0, None)
         topics = [row[0] for row in conn.execute(sql.SQL("SELECT DISTINCT topic FROM {}").format(name))]
         yield from _log_findings(count, last, topics)
+        tracking = conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+            (schema, POSTGRES_TRACKING_TABLE),
+        ).fetchone()
+        if tracking:
+            row = conn.execute(
+                sql.SQL("SELECT notification_id FROM {} WHERE application_name = %s").format(
+                    sql.Identifier(schema, POSTGRES_TRACKING_TABLE)
+                ),
+                (VIEWS_TRACKING,),
+            ).fetchone()
+            yield from _views_findings(row[0] if row else None, last)
         first = conn.execute(sql.SQL("SELECT state FROM {} ORDER BY notification_id LIMIT 1").format(name)).fetchone()
         keys_table = conn.execute(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
@@ -233,6 +254,25 @@ def _log_findings(count: int, last: int | None, topics: list[Any]) -> Iterator[F
         yield Finding(OK, f"Все {len(topics)} типов событий журнала знакомы этой версии реестра")
     if not any(str(t).startswith("reestr:ReferenceList.") for t in topics):
         yield Finding(WARNING, "В журнале нет справочников (формы, типы наставников): они создаются при первом запуске")
+
+
+def _views_findings(views: int | None, last: int | None) -> Iterator[Finding]:
+    """Where the views are against the log: behind means a follower is down or an event stalls them."""
+    if views is None:
+        yield Finding(WARNING, "Представлений ещё нет: они создаются при первом запуске реестра")
+        return
+    behind = (last or 0) - int(views)
+    if behind < VIEWS_LAG_WARNING:
+        yield Finding(OK, f"Представления догнали журнал: позиция {views}")
+        return
+    yield Finding(
+        WARNING,
+        f"Представления отстают от журнала на {behind} событий (их позиция {views}, журнала {last}): ответы "
+        "API и отчёты не показывают последние записи. Запустите «reestr project»: он применит события "
+        "или назовёт событие, на котором представления остановились, и причину (её же показывает /healthz). "
+        "Если событие не применяется, сообщите разработчикам номер события и причину; журнал при этом цел, "
+        "ничего не удаляйте",
+    )
 
 
 def _sealing_findings(

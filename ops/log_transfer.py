@@ -16,10 +16,14 @@ Restore keeps positions too: reports state the log position they were computed a
 leave gaps in the positions (a transaction refused for a version conflict still consumes a number of
 the sequence); restore recreates the same gaps, so position N names the same event in both stores.
 
-Personal data travel sealed (registry/sealing.py): the export writes the key table beside the log,
-in `<file>.keys` (one line per person: `subject_id`, `key` in base64, or null once erased). That
-file opens everyone's personal data: keep it apart from the log and as safe as the database. An
-export made after an erasure holds neither the person's key nor their data.
+Personal data travel sealed (registry/sealing.py), in `state` as stored; the decoded `data` shows
+`SEALED_IN_EXPORT` in their place, never the names, e-mails, phones or SNILS. The export writes the
+key table beside the log, in `<file>.keys` (one line per person: `subject_id`, `key` in base64, or
+null once erased). That file opens everyone's personal data: keep it apart from the log and as
+safe as the database. An export made after an erasure holds neither the person's key nor their
+data. A restore takes any keys file of the same registry made at or after the export's time
+(`--keys`): a newer one carries the tombstones of later erasures, so the people erased since stay
+erased in the restored store (see docs/PERSONAL_DATA.md).
 
 Restore refuses a store that holds any event (even the seeded reference lists: the log brings its
 own), checks the whole file before writing anything, and inserts in chunks of `CHUNK` events (one
@@ -47,6 +51,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from ops.storage import parse_database_url, registry_on
 from registry.application import Registry
 from registry.sealing import PersonalKeyMissing
+from registry.values import PersonalData
 
 CHUNK = 1000
 Progress = Callable[[int, int], None]
@@ -86,8 +91,14 @@ def notifications(registry: Registry, *, stop: int | None = None, chunk: int = C
         start = batch[-1].id + 1
 
 
+#: What the decoded `data` shows of personal data: the stored `state` carries them, sealed.
+SEALED_IN_EXPORT = "запечатано: открывается только файлом ключей (restore --keys)"
+
+
 def _plain(value: Any) -> Any:
-    """A decoded event attribute as JSON for people."""
+    """A decoded event attribute as JSON for people; personal data stay sealed (never in clear)."""
+    if isinstance(value, PersonalData):
+        return SEALED_IN_EXPORT
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):

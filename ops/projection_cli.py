@@ -25,7 +25,7 @@ from rich.text import Text
 
 from ops.runtime import LogFormat, load_settings, registry_from_settings
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # paths and messages stay whole lines
 
 BatchSize = Annotated[
     int,
@@ -93,7 +93,7 @@ def project_command(
 ) -> None:
     """Apply the events recorded since the views' position; with --follow, keep doing it."""
     from projections.listen import wake_up_for
-    from projections.projector import Projector
+    from projections.projector import ProjectionStalled, Projector
     from projections.store import open_view_store
 
     settings = load_settings(log_format)
@@ -101,7 +101,15 @@ def project_command(
     try:
         projector = Projector(registry, open_view_store(registry), batch_size=batch_size)
         if not follow:
-            applied = projector.catch_up()
+            try:
+                applied = projector.catch_up()
+            except ProjectionStalled as stalled:
+                console.print(f"[red]{stalled.stall.russian()}[/red]")
+                console.print(
+                    "Журнал цел, остальное применится, как только это событие будет применимо: "
+                    "сообщите разработчикам номер события и причину (reestr doctor покажет отставание)."
+                )
+                raise typer.Exit(1) from None
             console.print(
                 f"Представления обновлены: применено {applied} событий, "
                 f"позиция журнала {projector.position}."

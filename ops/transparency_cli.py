@@ -52,7 +52,7 @@ from projections.transparency.store import TransparencyLog, TreeSizeError
 from projections.transparency.verify import verify_log
 from registry.application import Registry
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)  # paths and messages stay whole lines
 
 LogFormat = Annotated[
     str | None,

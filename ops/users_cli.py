@@ -31,7 +31,7 @@ users_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # paths and messages stay whole lines
 
 
 _ROLE_HELP = "admin (региональный институт), municipal (муниципальный координатор), curator (куратор ОО), auditor"

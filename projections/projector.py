@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -34,6 +35,33 @@ from projections.store import (
 log = structlog.get_logger("reestr.projections")
 
 DEFAULT_BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Where a projection stopped: the views are at `position`, event `event` does not apply."""
+
+    position: int
+    event: int
+    topic: str
+    reason: str
+
+    def russian(self) -> str:
+        """What an operator reads (`reestr doctor`, `reestr project`)."""
+        return (
+            f"Представления остановились на позиции {self.position}: событие {self.event} "
+            f"({self.topic}) не применяется — {self.reason}"
+        )
+
+
+class ProjectionStalled(Exception):
+    """An event the views cannot take: they stay just before it (every later catch-up retries)."""
+
+    def __init__(self, stall: Stall):
+        super().__init__(
+            f"projection stalled at position {stall.position}: event {stall.event} ({stall.topic}): {stall.reason}"
+        )
+        self.stall = stall
 
 Progress = Callable[[int, int], None]
 """Called after each batch with (position reached, position aimed at)."""
@@ -62,6 +90,8 @@ class Projector:
         self.prefix = prefix
         self.tracking = tracking
         self.on_notification = on_notification
+        #: The event the last catch-up could not apply (None once one passes it).
+        self.stalled: Stall | None = None
 
     @property
     def position(self) -> int:
@@ -94,6 +124,10 @@ class Projector:
                 self._apply(start, batch)
             except StalePosition:
                 continue  # another projector moved on meanwhile: read from where it is now
+            except Exception as error:
+                applied += self._apply_up_to_failure(start, batch, error)
+                raise ProjectionStalled(self.stalled) from error  # type: ignore[arg-type]
+            self.stalled = None
             applied += len(batch)
             erased = erased or erasure_in(n.topic for n in batch)
             if progress:
@@ -101,6 +135,32 @@ class Projector:
                 progress(batch[-1].id, aim)
         if erased:
             scrub_old_pages(self.store)
+        return applied
+
+    def _apply_up_to_failure(self, start: int, batch: list[Notification], error: Exception) -> int:
+        """After a batch failed: apply its events one by one up to the one that fails, so the
+        views stop just before it (not before the whole batch); note the stall. Returns how many."""
+        applied = 0
+        failing, failure = batch[0], error
+        if len(batch) > 1:
+            for notification in batch:
+                try:
+                    self._apply(start, [notification])
+                except StalePosition:
+                    break  # another projector is at it: it will note its own stall
+                except Exception as single:
+                    failing, failure = notification, single
+                    break
+                start = notification.id
+                applied += 1
+        self.stalled = Stall(
+            position=self.store.position(self.tracking),
+            event=failing.id,
+            topic=failing.topic,
+            reason=f"{type(failure).__name__}: {failure}".strip(),
+        )
+        log.error("projection_stalled", position=self.stalled.position, event_position=failing.id,
+                  topic=failing.topic, error=self.stalled.reason)
         return applied
 
     def _apply(self, start: int, batch: list[Notification]) -> None:
@@ -153,6 +213,30 @@ class Projector:
                 wait(poll_interval)
             else:
                 stop.wait(poll_interval)
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def probe(registry: Any, store: ViewStore, *, tracking: str = LIVE_TRACKING) -> Stall | None:
+    """Whether the next event after the views' position applies, tried in a transaction that is
+    always rolled back (nothing changes): None if it does (or the views are at the head)."""
+    position = store.position(tracking)
+    batch = registry.recorder.select_notifications(start=position + 1, limit=1)
+    if not batch:
+        return None
+    notification = batch[0]
+    try:
+        event = registry.mapper.to_domain_event(notification) if notification.topic in APPLIERS else None
+        with store.transaction(write=True) as tx:
+            if event is not None:
+                APPLIERS[notification.topic](tx, event)
+            raise _RolledBack
+    except _RolledBack:
+        return None
+    except Exception as error:
+        return Stall(position, notification.id, notification.topic, f"{type(error).__name__}: {error}".strip())
 
 
 def rebuild(

@@ -44,7 +44,7 @@ from projections.appliers import APPLIERS  # noqa: F401  (importing it registers
 from projections.appliers.base import BASE_APPLIERS
 from projections.decoding import fast_mapper
 from projections.schema import TABLES, create_table_statements
-from projections.store import SCRATCH_SCHEMA, Tx, ViewStore, table_columns
+from projections.store import SCRATCH_SCHEMA, Tx, ViewStore, storable_row, table_columns
 
 #: Log positions read (and applied to the scratch) per round: many, as nothing is committed to
 #: the store per round; memory stays bounded by a few rounds of events.
@@ -246,7 +246,7 @@ def fill_from(conn: sqlite3.Connection, dialect: str) -> Callable[[Tx], None]:
                 with tx.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     while chunk := rows.fetchmany(LOAD_CHUNK):
                         for row in chunk:
-                            copy.write_row(row)
+                            copy.write_row(storable_row(row))
             else:
                 source = select.format(f"{SCRATCH_SCHEMA}.")
                 tx.cursor.execute(f"INSERT INTO {table} ({columns}) {source}")

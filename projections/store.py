@@ -71,6 +71,21 @@ class StalePosition(Exception):
 
 _TRANSLATED: dict[tuple[str, str, str], str] = {}
 
+#: What a NUL becomes in PostgreSQL views (text columns cannot hold U+0000).
+NUL_IN_VIEWS = "\ufffd"
+
+
+def storable_row(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`values` as PostgreSQL's text columns can hold them: NUL replaced by U+FFFD.
+
+    Commands refuse NUL (`registry.text`), but events recorded before (or written through the
+    library) keep theirs for good; the log keeps the bytes, the views show the replacement,
+    and a projection goes on past them instead of failing on every catch-up."""
+    for value in values:
+        if type(value) is str and "\x00" in value:
+            return tuple(v.replace("\x00", NUL_IN_VIEWS) if type(v) is str else v for v in values)
+    return values
+
 
 class Tx:
     """One transaction on a view store. SQL uses `%s` placeholders and `{p}` for the prefix."""
@@ -96,15 +111,21 @@ class Tx:
             _TRANSLATED[key] = found
         return found
 
+    def _params(self, params: Sequence[Any]) -> tuple[Any, ...]:
+        params = params if type(params) is tuple else tuple(params)
+        if self.dialect == "postgres":
+            return storable_row(params)
+        return params
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(self._sql(sql), params if type(params) is tuple else tuple(params))
+        self.cursor.execute(self._sql(sql), self._params(params))
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.cursor.execute(self._sql(sql), tuple(params))
+        self.cursor.execute(self._sql(sql), self._params(params))
         return [tuple(row) for row in self.cursor.fetchall()]
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        self.cursor.execute(self._sql(sql), tuple(params))
+        self.cursor.execute(self._sql(sql), self._params(params))
         row = self.cursor.fetchone()
         return None if row is None else tuple(row)
 

@@ -271,3 +271,16 @@ def test_the_offline_verifier_imports_no_database() -> None:
                 assert module.split(".")[0] in allowed, f"{name} imports {module}"
                 if module.startswith("projections"):
                     assert module.split(".")[-1] in ("merkle", "leaves", "checkpoints"), f"{name} imports {module}"
+
+
+def test_a_message_naming_a_long_path_stays_one_line_whatever_the_terminal_width(cli: Cli) -> None:
+    # The runner's terminal is 80 columns: a path this long used to be wrapped (and the words after
+    # it cut), so matching the message passed or failed with the length of the temporary folder.
+    folder = cli.tmp / ("ключи-аудитора-" + "о" * 60)
+    folder.mkdir()
+    wrong = folder / "reestr-signing-key.pub.pem"
+    wrong.write_bytes(cli.public.read_bytes())
+    cli.env["REESTR_SIGNING_KEY_PATH"] = str(wrong)
+    code, output = cli("checkpoint")
+    assert code == 2
+    assert f"Файл {wrong} не является закрытым ключом PEM" in output.splitlines()[0]

@@ -35,7 +35,15 @@ def read(request: Request, response: Response, build: Callable[[Tx], T]) -> tupl
         position = views.read_position(tx)
         result = build(tx)
     response.headers["X-Log-Position"] = str(position)
+    stating_lag(request, response, position)
     return position, result
+
+
+def stating_lag(request: Request, response: Response, position: int) -> None:
+    """While the views are stalled (`/healthz` degraded), say how many events they lag behind."""
+    projector = getattr(request.app.state, "projector", None)
+    if projector is not None and projector.stalled is not None:
+        response.headers["X-Views-Behind"] = str(max(projector.target() - position, 0))
 
 
 def not_found(what: str, field: str, value: object) -> ApiProblem:
