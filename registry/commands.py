@@ -325,6 +325,16 @@ class CorrectPairStart(Command):
     reason: Reason
 
 
+class TransferPair(Command):
+    """The pair passes to another mentor on a date; the mentees stay in it."""
+
+    allowed_roles = _CURATOR
+    pair_id: UUID
+    mentor_id: UUID
+    transferred_on: date
+    reason: Reason
+
+
 class AdoptProgram(Command):
     allowed_roles = _CURATOR
     organization_id: UUID

@@ -103,7 +103,7 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
     c.RetireReferenceEntry: (False, lambda w: (
         f"/reference-lists/output_kind/entries/{_new_entry(w)}/retire", {"reason": "Не используется"})),
     c.SetTarget: (False, lambda w: ("/targets", {
-        "indicator": "pupils_10_19", "unit_kind": "organization", "unit_id": str(uuid.uuid4()),
+        "indicator": "pupils_10_19", "unit_kind": "organization", "unit_id": w.org_a,
         "year": 2022, "share_percent": "35"})),
     c.SubmitMentorApplication: (True, lambda w: ("/mentors", {
         "organization_id": w.org_a, "person": PERSON, "profile": PROFILE, "applied_on": "2021-01-15"})),
@@ -142,6 +142,8 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
         "ended_on": "2021-01-25", "reason": "Переезд наставляемого"})),
     c.CorrectPairStart: (True, lambda w: (f"/pairs/{w.pair(w.org_a)}/correct-start", {
         "started_on": "2020-10-05", "reason": "Дата приказа"})),
+    c.TransferPair: (True, lambda w: (f"/pairs/{w.pair(w.org_a)}/transfer", {
+        "mentor_id": w.mentor(w.org_a), "transferred_on": "2021-01-11", "reason": "Наставник уволился"})),
     c.AdoptProgram: (True, lambda w: ("/programs", {
         "organization_id": w.org_a, "title": "Программа", "forms": ["pupil_pupil"], "starts_on": "2020-09-01",
         "order": {"number": "101-од", "issued_on": "2020-08-28"}})),

@@ -97,3 +97,9 @@ def pair_start_corrected(tx: Tx, e: Any) -> None:
         (new_start, origin(e), new_start, origin(e)),
     )
     tx.execute("UPDATE {p}pairs SET started_on = %s WHERE id = %s", (new_start, origin(e)))
+
+
+@on("Pair.MentorChanged")
+def pair_mentor_changed(tx: Tx, e: Any) -> None:
+    # The pair's row shows who leads it now; the pair's history (its events) shows both.
+    tx.execute("UPDATE {p}pairs SET mentor_id = %s WHERE id = %s", (ident(e.mentor_id), origin(e)))

@@ -132,6 +132,17 @@ def correct_pair_start(ctx: CommandContext, cmd: c.CorrectPairStart) -> Aggregat
     return pair
 
 
+@handles(c.TransferPair)
+def transfer_pair(ctx: CommandContext, cmd: c.TransferPair) -> Aggregate:
+    pair = lookups.pair(ctx, cmd.pair_id)
+    old_mentor = ctx.get(Mentor, pair.mentor_id, field="pair_id", entity="mentor")
+    # As at formation, the new mentor may work elsewhere: the pair's organization decides.
+    new_mentor = lookups.mentor(ctx, cmd.mentor_id, scoped=False)
+    schedule = lookups.schedule(ctx, new_mentor, [], excluding=pair.id)
+    pair.transfer(new_mentor, old_mentor, cmd.transferred_on, cmd.reason, ctx.today, schedule)
+    return pair
+
+
 @handles(c.AdoptProgram)
 def adopt_program(ctx: CommandContext, cmd: c.AdoptProgram) -> Aggregate:
     organization = lookups.organization(ctx, cmd.organization_id)
