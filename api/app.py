@@ -20,7 +20,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
-from api import audit, public, reads, reports, users
+from api import audit, public, reads, reports, reports_known, users
 from api.freshness import AppProjector, Freshness
 from api.problems import add_problem_schema, install_problem_handlers, with_position
 from api.public_fast import PublicFastPath
@@ -104,6 +104,7 @@ def _api_routes() -> tuple[BaseRoute, ...]:
     api.include_router(audit.router)
     api.include_router(reads.router)
     api.include_router(reports.router)
+    api.include_router(reports_known.router)
     return tuple(api.routes)
 
 
