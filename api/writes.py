@@ -124,6 +124,7 @@ WRITE_ROUTES: tuple[WriteRoute, ...] = (
     ),
     WriteRoute("/mentees", c.RegisterMentee, "Зарегистрировать наставляемого", _MENTEES, creates=True),
     WriteRoute("/mentees/{mentee_id}/correct", c.CorrectMentee, "Исправить сведения о наставляемом", _MENTEES),
+    WriteRoute("/mentees/{mentee_id}/move", c.MoveMentee, "Перевести наставляемого в другую организацию", _MENTEES),
     WriteRoute("/pairs", c.FormPair, "Сформировать пару (группу)", _PAIRS, creates=True),
     WriteRoute("/pairs/{pair_id}/mentees", c.AddMenteeToPair, "Добавить наставляемого в пару (группу)", _PAIRS),
     WriteRoute("/pairs/{pair_id}/complete", c.CompletePair, "Завершить пару с результатом", _PAIRS),

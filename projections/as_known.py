@@ -62,6 +62,7 @@ EVENT_RU = {
     "Mentor.TrainingCompleted": "внесено обучение наставника",
     "Mentor.ConsentGiven": "дано согласие на публикацию",
     "Mentee.Registered": "зарегистрирован наставляемый",
+    "Mentee.Moved": "наставляемый переведён в другую организацию",
     "Organization.Registered": "зарегистрирована организация",
     "Organization.ContingentReported": "внесён контингент организации",
     "Organization.ChecklistItemCompleted": "выполнен пункт чек-листа",

@@ -132,12 +132,11 @@ class Facts:
 
     def involved_in(self, period: Period) -> dict[str, set[str]]:
         """Per-person rows only: organization id -> its mentees with a pair active on some day of
-        the period (a mentee counts in its own organization; one not in the views, in the pair's)."""
+        the period (a mentee counts in the organization of the pair: the one it belonged to then)."""
         involved: dict[str, set[str]] = defaultdict(set)
         for interval in self.intervals:
             if period.overlaps(interval.joined_on, interval.ended_on):
-                mentee = self.mentees.get(interval.mentee_id)
-                involved[mentee.organization_id if mentee else interval.organization_id].add(interval.mentee_id)
+                involved[interval.organization_id].add(interval.mentee_id)
         return dict(involved)
 
     # -- units ---------------------------------------------------------------------------

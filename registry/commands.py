@@ -286,6 +286,17 @@ class CorrectMentee(_MenteeDetails):
     reason: Reason
 
 
+class MoveMentee(Command):
+    """A mentee moves to another organization (перевод) on a date."""
+
+    allowed_roles = _CURATOR
+    mentee_id: UUID
+    organization_id: UUID
+    moved_on: date
+    reason: Reason
+    end_pairs: bool = False  # dissolve the mentee's running pairs on that date, with the reason
+
+
 class FormPair(Command):
     allowed_roles = _CURATOR
     organization_id: UUID

@@ -69,12 +69,22 @@ class Pair(RegistryAggregate):
         return spans if len(self.mentor_history) == 1 else clip(spans, self.mentor_history[-1][1], None)
 
     def _require_schedule(
-        self, proposed: list[Span], mentor: Mentor, schedule: Schedule, *, field: str = "pair_id"
+        self,
+        proposed: list[Span],
+        mentor: Mentor,
+        schedule: Schedule,
+        *,
+        field: str = "pair_id",
+        mentees: list[Mentee] | tuple[Mentee, ...] = (),
     ) -> None:
-        """Spans replacing all of this pair's: they fit the mentor and each mentee's other pairs."""
+        """Spans replacing all of this pair's: they fit the mentor, each mentee's other pairs and
+        (for the `mentees` given) the organization each belonged to on those days."""
         mentor.require_schedule(self._current_part(proposed), schedule.mentor)
+        by_id = {str(m.id): m for m in mentees}
         for span in proposed:
             require_one_pair_per_form(schedule.of_mentee(span.mentee_id), [span], field=field)
+            if span.mentee_id in by_id:
+                by_id[span.mentee_id].require_belongs(self.organization_id, span.start, span.last_known_day, field=field)
 
     def _require_active(self) -> None:
         require(
@@ -102,10 +112,9 @@ class Pair(RegistryAggregate):
             field="joined_on",
             message="Наставляемый не может войти в пару раньше её формирования",
         )
-        _require_same_organization(self.organization_id, mentee, "mentee_id")
         # The join shows the whole group runs that day: the founders' known days grow with it.
         grown = spans_of(str(self.id), self.form, {**self.mentees, str(mentee.id): joined_on}, self.ended_on)
-        self._require_schedule(grown, mentor, schedule, field="mentee_id")
+        self._require_schedule(grown, mentor, schedule, field="mentee_id", mentees=[mentee])
         mentor.take_mentees(self.id, [mentee.id], self._current_part(grown), schedule.mentor)
         mentee.enroll(self.id, self.form, grown[-1], schedule.of_mentee(str(mentee.id)), field="mentee_id")
         self._mentee_added(mentee_id=mentee.id, joined_on=joined_on)
@@ -126,7 +135,8 @@ class Pair(RegistryAggregate):
         self._require_end(ended_on, today)
         outcome = outcome.strip()
         require(bool(outcome), rule="outcome_required", field="outcome", message="Нужно описать результат")
-        self._require_schedule(spans_of(str(self.id), self.form, self.mentees, ended_on), mentor, schedule)
+        ended = spans_of(str(self.id), self.form, self.mentees, ended_on)
+        self._require_schedule(ended, mentor, schedule, mentees=mentees)
         self._release(mentor, mentees)
         self._completed(ended_on=ended_on, outcome=outcome)
 
@@ -147,7 +157,8 @@ class Pair(RegistryAggregate):
     ) -> None:
         self._require_end(ended_on, today)
         reason = require_reason(reason)
-        self._require_schedule(spans_of(str(self.id), self.form, self.mentees, ended_on), mentor, schedule)
+        ended = spans_of(str(self.id), self.form, self.mentees, ended_on)
+        self._require_schedule(ended, mentor, schedule, mentees=mentees)
         self._release(mentor, mentees)
         self._dissolved(ended_on=ended_on, reason=reason)
 
@@ -158,7 +169,13 @@ class Pair(RegistryAggregate):
         self.end_reason = reason
 
     def correct_start(
-        self, started_on: date, reason: str, today: date, mentor: Mentor, schedule: Schedule
+        self,
+        started_on: date,
+        reason: str,
+        today: date,
+        mentor: Mentor,
+        schedule: Schedule,
+        mentees: list[Mentee] | tuple[Mentee, ...] = (),
     ) -> None:
         """Correct the formation date entered wrongly; the mentees' join dates follow it."""
         require(
@@ -176,7 +193,7 @@ class Pair(RegistryAggregate):
             message="Дата формирования позже даты завершения пары",
         )
         moved = spans_of(str(self.id), self.form, self._mentees_from(started_on), self.ended_on)
-        self._require_schedule(moved, mentor, schedule)
+        self._require_schedule(moved, mentor, schedule, mentees=mentees)
         self._start_corrected(
             started_on=started_on, corrects_version=self.start_source, reason=require_reason(reason)
         )
@@ -267,7 +284,7 @@ def form_pair(
     )
     require_not_future(started_on, field="started_on", today=today)
     for mentee in mentees:
-        _require_same_organization(organization_id, mentee, "mentee_ids")
+        mentee.require_belongs(organization_id, started_on, started_on, field="mentee_ids")
     pair = Pair(
         organization_id=organization_id,
         mentor_id=mentor.id,
@@ -283,11 +300,3 @@ def form_pair(
         mentee.enroll(pair.id, form, span, schedule.of_mentee(str(mentee.id)))
     return pair
 
-
-def _require_same_organization(organization_id: UUID, mentee: Mentee, field: str) -> None:
-    require(
-        mentee.organization_id == organization_id,
-        rule="mentee_of_pair_organization",
-        field=field,
-        message="Наставляемый из другой организации, чем пара",
-    )

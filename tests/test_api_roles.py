@@ -131,6 +131,8 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
         "work_started_on": "2021-09-01", "registered_on": "2021-09-01"})),
     c.CorrectMentee: (True, lambda w: (f"/mentees/{w.mentee(w.org_a)}/correct", {
         "category": "pupil", "person": PERSON, "birth_year": 2009, "reason": "Ошибка в годе рождения"})),
+    c.MoveMentee: (True, lambda w: (f"/mentees/{w.mentee(w.org_a)}/move", {
+        "organization_id": w.org_b, "moved_on": "2021-10-01", "reason": "Приказ о переводе № 12"})),
     c.FormPair: (True, lambda w: ("/pairs", {
         "organization_id": w.org_a, "mentor_id": w.mentor(w.org_a), "mentee_ids": [w.mentee(w.org_a)],
         "form": "pupil_pupil", "kind": "traditional", "started_on": "2020-10-01"})),

@@ -40,6 +40,12 @@ def mentee_corrected(tx: Tx, e: Any) -> None:
     )
 
 
+@on("Mentee.Moved")
+def mentee_moved(tx: Tx, e: Any) -> None:
+    # The row shows where the mentee is now; indicators count each pair in its own organization.
+    tx.execute("UPDATE {p}mentees SET organization_id = %s WHERE id = %s", (ident(e.organization_id), origin(e)))
+
+
 @on("Pair.Formed")
 def pair_formed(tx: Tx, e: Any) -> None:
     pair_id, started = origin(e), day(e.started_on)
