@@ -76,6 +76,8 @@ _ERASURE = "Персональные данные"
 WRITE_ROUTES: tuple[WriteRoute, ...] = (
     WriteRoute("/municipalities", c.RegisterMunicipality, "Зарегистрировать муниципалитет", _UNITS, creates=True),
     WriteRoute("/municipalities/{municipality_id}/rename", c.RenameMunicipality, "Переименовать муниципалитет", _UNITS),
+    WriteRoute("/regions", c.RegisterRegion, "Зарегистрировать регион (код и название)", _UNITS, creates=True),
+    WriteRoute("/regions/{code}/rename", c.RenameRegion, "Переименовать регион", _UNITS),
     WriteRoute("/organizations", c.RegisterOrganization, "Зарегистрировать организацию", _UNITS, creates=True),
     WriteRoute("/organizations/{organization_id}/rename", c.RenameOrganization, "Переименовать организацию", _UNITS),
     WriteRoute("/organizations/{organization_id}/close", c.CloseOrganization, "Закрыть организацию", _UNITS),

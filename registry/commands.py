@@ -85,6 +85,19 @@ class ContingentIn(BaseModel):
 # -- units ----------------------------------------------------------------------------------
 
 
+class RegisterRegion(Command):
+    """The region as a unit: its code (as in «27») and name."""
+
+    code: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z_-]+$")]
+    name: Text
+
+
+class RenameRegion(Command):
+    code: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z_-]+$")]
+    name: Text
+    reason: Reason
+
+
 class RegisterMunicipality(Command):
     name: Text
     region: Text

@@ -65,6 +65,12 @@ def _completed_item(w: ApiWorld) -> str:
     return f"{w.org_a}/checklist/{item}"
 
 
+def _new_region(w: ApiWorld) -> str:
+    code = _code()
+    w.write("/regions", {"code": code, "name": "Регион"})
+    return code
+
+
 def _new_entry(w: ApiWorld) -> str:
     code = _code()
     w.write("/reference-lists/output_kind/entries", {"code": code, "title": "Новый вид"})
@@ -102,6 +108,9 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
         f"/reference-lists/output_kind/entries/{_new_entry(w)}/rename", {"title": "Другое название"})),
     c.RetireReferenceEntry: (False, lambda w: (
         f"/reference-lists/output_kind/entries/{_new_entry(w)}/retire", {"reason": "Не используется"})),
+    c.RegisterRegion: (False, lambda w: ("/regions", {"code": _code(), "name": "Хабаровский край"})),
+    c.RenameRegion: (False, lambda w: (lambda code: (f"/regions/{code}/rename", {
+        "name": "Хабаровский край (новое)", "reason": "Уточнено"}))(_new_region(w))),
     c.SetTarget: (False, lambda w: ("/targets", {
         "indicator": "pupils_10_19", "unit_kind": "organization", "unit_id": w.org_a,
         "year": 2022, "share_percent": "35"})),
