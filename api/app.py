@@ -24,7 +24,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
-from api import audit, public, reads, reports, users
+from api import audit, public, reads, reports, reports_known, users
 from api import rounds as monitoring_rounds
 from api.erasures import ErasureWatch
 from api.freshness import AppProjector, Freshness, refresh_views
@@ -137,6 +137,7 @@ def _api_routes() -> tuple[BaseRoute, ...]:
     api.include_router(reads.router)
     api.include_router(reports.router)
     api.include_router(monitoring_rounds.router)
+    api.include_router(reports_known.router)
     return tuple(api.routes)
 
 

@@ -402,7 +402,8 @@ REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     summary="Аналитическая справка: два периода рядом (JSON, CSV, XLSX, HTML)",
     description=(
         "Формат — параметр `format` или заголовок Accept (`application/json`, `text/csv`, "
-        f"`{XLSX}`, `text/html`). Для CSV и XLSX — заголовок Content-Disposition с именем файла."
+        f"`{XLSX}`, `text/html`). Для CSV и XLSX — заголовок Content-Disposition с именем файла. "
+        "`known_at` или `position` — справка, как она была известна тогда (как `reestr report dynamics`)."
     ),
     operation_id="DynamicsReport",
     responses=REPORT_RESPONSES,
@@ -419,18 +420,20 @@ def dynamics(
     unit: UnitQuery = None,
     school_year: SchoolYear = False,
     format: Annotated[ReportFormat | None, Query(description="Формат; иначе по заголовку Accept")] = None,
+    known_at: Annotated[
+        str | None,
+        Query(max_length=40, description="Как было известно на момент (ISO: 2021-01-15 или "
+              "2021-01-15T12:00:00+10:00): только события, записанные к этому моменту"),
+    ] = None,
+    position: Annotated[int | None, Query(ge=0, description="Позиция журнала, на которой считать справку")] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
+    from api.reports_known import dynamics_bytes
+
     chosen = negotiate(format, accept)
-    period_a = parse_period(from_period, school_year, "query.from")
-    period_b = parse_period(to_period, school_year, "query.to")
-    views = views_of(request)
-    facts = facts_at_head(views, [period_a, period_b])
-    found = _unit_in_scope(facts, scope, unit)  # every request: the reader's scope is checked
-    parameters = ("dynamics", period_a, period_b, found, chosen)
-    data = rendered(views, facts, parameters,
-                    lambda: render(dynamics_report(facts, period_a, period_b, scope=found), chosen))
-    headers = {"X-Log-Position": str(facts.position), "Vary": "Accept"}
+    data, at, (period_a, period_b), _ = dynamics_bytes(
+        request, scope, (from_period, to_period), unit, school_year, chosen, known_at, position)
+    headers = {"X-Log-Position": str(at), "Vary": "Accept"}
     if chosen in ("csv", "xlsx"):
-        headers["Content-Disposition"] = f'attachment; filename="{_filename(facts.position, period_a, period_b, chosen)}"'
+        headers["Content-Disposition"] = f'attachment; filename="{_filename(at, period_a, period_b, chosen)}"'
     return Response(data, media_type=MEDIA_TYPES[chosen], headers=headers)

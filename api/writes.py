@@ -77,6 +77,8 @@ _ROUNDS = "Мониторинг"
 WRITE_ROUTES: tuple[WriteRoute, ...] = (
     WriteRoute("/municipalities", c.RegisterMunicipality, "Зарегистрировать муниципалитет", _UNITS, creates=True),
     WriteRoute("/municipalities/{municipality_id}/rename", c.RenameMunicipality, "Переименовать муниципалитет", _UNITS),
+    WriteRoute("/regions", c.RegisterRegion, "Зарегистрировать регион (код и название)", _UNITS, creates=True),
+    WriteRoute("/regions/{code}/rename", c.RenameRegion, "Переименовать регион", _UNITS),
     WriteRoute("/organizations", c.RegisterOrganization, "Зарегистрировать организацию", _UNITS, creates=True),
     WriteRoute("/organizations/{organization_id}/rename", c.RenameOrganization, "Переименовать организацию", _UNITS),
     WriteRoute("/organizations/{organization_id}/close", c.CloseOrganization, "Закрыть организацию", _UNITS),
@@ -125,11 +127,13 @@ WRITE_ROUTES: tuple[WriteRoute, ...] = (
     ),
     WriteRoute("/mentees", c.RegisterMentee, "Зарегистрировать наставляемого", _MENTEES, creates=True),
     WriteRoute("/mentees/{mentee_id}/correct", c.CorrectMentee, "Исправить сведения о наставляемом", _MENTEES),
+    WriteRoute("/mentees/{mentee_id}/move", c.MoveMentee, "Перевести наставляемого в другую организацию", _MENTEES),
     WriteRoute("/pairs", c.FormPair, "Сформировать пару (группу)", _PAIRS, creates=True),
     WriteRoute("/pairs/{pair_id}/mentees", c.AddMenteeToPair, "Добавить наставляемого в пару (группу)", _PAIRS),
     WriteRoute("/pairs/{pair_id}/complete", c.CompletePair, "Завершить пару с результатом", _PAIRS),
     WriteRoute("/pairs/{pair_id}/dissolve", c.DissolvePair, "Расформировать пару", _PAIRS),
     WriteRoute("/pairs/{pair_id}/correct-start", c.CorrectPairStart, "Исправить дату формирования пары", _PAIRS),
+    WriteRoute("/pairs/{pair_id}/transfer", c.TransferPair, "Передать пару другому наставнику", _PAIRS),
     WriteRoute("/programs", c.AdoptProgram, "Утвердить программу наставничества", _PROGRAMS, creates=True),
     WriteRoute(
         "/programs/{program_id}/outputs", c.RecordProgramOutput, "Учесть продукт программы", _PROGRAMS,

@@ -135,20 +135,21 @@ def _pairs(tx: Any, periods: list[Period]) -> list[tuple[Any, ...]]:
 def _involved(tx: Any, periods: list[Period]) -> list[tuple[Any, ...]]:
     """(organization, category, birth_year, work_started_on, involved mentees in each period).
 
-    A mentee is counted in its own organization (the organization of its intervals when it is not
-    in the views), once per period however many of its pairs were active."""
+    A mentee is counted in the organization of its pairs (a pair's mentees are of its organization
+    on its days, so a mentee who moved counts in the first until the move and in the second
+    after), once per organization and period however many of its pairs there were active."""
     overlap = _overlap("pm.joined_on", "pm.ended_on")
     flags = ", ".join(f"MAX(CASE WHEN {overlap} THEN 1 ELSE 0 END) AS f{i}" for i in range(len(periods)))
     flag_params = [value for p in periods for value in (p.end.isoformat(), p.start.isoformat())]
     names = [f"f{i}" for i in range(len(periods))]
     inner = (
-        "SELECT COALESCE(m.organization_id, pm.organization_id) AS org, m.category AS category, "
+        "SELECT pm.organization_id AS org, m.category AS category, "
         "m.birth_year AS birth_year, m.work_started_on AS work_started_on, "
         + flags
         + " FROM {p}pair_members pm LEFT JOIN {p}mentees m ON m.id = pm.mentee_id"
         # only intervals that can touch some period: the rest would only add zeros
         " WHERE pm.joined_on <= %s AND (pm.ended_on IS NULL OR pm.ended_on >= %s)"
-        " GROUP BY pm.mentee_id, COALESCE(m.organization_id, pm.organization_id), m.category,"
+        " GROUP BY pm.mentee_id, pm.organization_id, m.category,"
         " m.birth_year, m.work_started_on"
     )
     bounds = [max(p.end for p in periods).isoformat(), min(p.start for p in periods).isoformat()]

@@ -111,6 +111,7 @@ class Facts:
     targets: dict[tuple[str, str, str], dict[int, Decimal]]
     reference: dict[str, list[tuple[str, str, bool]]]  # kind -> (code, title, retired)
     pair_forms: frozenset[str] = frozenset()  # every form some pair has, in any period
+    region_names: dict[str, str] = field(default_factory=dict)  # region code -> registered name
     figures: dict[Period, PeriodFigures] = field(default_factory=dict)  # per-organization aggregates
     # Per-person rows: only from `load_facts(store)` without periods (`detailed`).
     detailed: bool = False
@@ -132,19 +133,22 @@ class Facts:
 
     def involved_in(self, period: Period) -> dict[str, set[str]]:
         """Per-person rows only: organization id -> its mentees with a pair active on some day of
-        the period (a mentee counts in its own organization; one not in the views, in the pair's)."""
+        the period (a mentee counts in the organization of the pair: the one it belonged to then)."""
         involved: dict[str, set[str]] = defaultdict(set)
         for interval in self.intervals:
             if period.overlaps(interval.joined_on, interval.ended_on):
-                mentee = self.mentees.get(interval.mentee_id)
-                involved[mentee.organization_id if mentee else interval.organization_id].add(interval.mentee_id)
+                involved[interval.organization_id].add(interval.mentee_id)
         return dict(involved)
 
     # -- units ---------------------------------------------------------------------------
 
     def regions(self) -> list[Unit]:
-        names = sorted({m.region or "" for m in self.municipalities.values()})
-        return [Unit(REGION, name, name) for name in names]
+        keys = sorted({m.region or "" for m in self.municipalities.values()})
+        return [self.region_unit(key) for key in keys]
+
+    def region_unit(self, key: str) -> Unit:
+        """The region municipalities name by `key`: its code, printed by its registered name."""
+        return Unit(REGION, key, self.region_names.get(key, key))
 
     def municipalities_of(self, region: str | None = None) -> list[Unit]:
         found = [m for m in self.municipalities.values() if region is None or m.region == region]
@@ -197,7 +201,7 @@ class Facts:
             chain.append(self.municipalities[municipality_id])
         region = unit.region if unit.kind != REGION else None
         if region is not None:
-            chain.append(Unit(REGION, region, region))
+            chain.append(self.region_unit(region))
         return chain
 
     def find_unit(self, text: str) -> Unit:
@@ -214,7 +218,7 @@ class Facts:
                     raise LookupError("В реестре ещё нет ни одного муниципалитета (и региона)")
                 raise LookupError("В реестре несколько регионов: укажите region:<название>")
             for region in regions:
-                if region.id == key:
+                if key in (region.id, region.name):
                     return region
             return _missing(text)
         candidates: list[Unit] = []
@@ -293,7 +297,9 @@ def _units_and_plans(tx: Tx) -> dict[str, Any]:
         "JOIN {p}reference_lists l ON l.id = e.list_id ORDER BY l.kind, e.seq, e.code"
     ):
         reference[kind].append((code, title, bool(retired)))
+    region_names = {str(code): str(name) for code, name in tx.rows("SELECT code, name FROM {p}regions ORDER BY code")}
     return {
+        "region_names": region_names,
         "municipalities": municipalities,
         "organizations": organizations,
         "contingents": contingents,

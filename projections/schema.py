@@ -23,6 +23,7 @@ BUILD_PREFIX = "rvb_"
 
 #: table -> (columns DDL, primary key columns)
 TABLES: dict[str, tuple[str, str]] = {
+    "regions": ("code TEXT NOT NULL, name TEXT NOT NULL", "code"),
     "municipalities": (
         "id TEXT NOT NULL, name TEXT NOT NULL, region TEXT NOT NULL, code TEXT",
         "id",

@@ -86,6 +86,19 @@ class ContingentIn(CheckedText):
 # -- units ----------------------------------------------------------------------------------
 
 
+class RegisterRegion(Command):
+    """The region as a unit: its code (as in «27») and name."""
+
+    code: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z_-]+$")]
+    name: Text
+
+
+class RenameRegion(Command):
+    code: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z_-]+$")]
+    name: Text
+    reason: Reason
+
+
 class RegisterMunicipality(Command):
     name: Text
     region: Text
@@ -287,6 +300,17 @@ class CorrectMentee(_MenteeDetails):
     reason: Reason
 
 
+class MoveMentee(Command):
+    """A mentee moves to another organization (перевод) on a date."""
+
+    allowed_roles = _CURATOR
+    mentee_id: UUID
+    organization_id: UUID
+    moved_on: date
+    reason: Reason
+    end_pairs: bool = False  # dissolve the mentee's running pairs on that date, with the reason
+
+
 class FormPair(Command):
     allowed_roles = _CURATOR
     organization_id: UUID
@@ -323,6 +347,16 @@ class CorrectPairStart(Command):
     allowed_roles = _CURATOR
     pair_id: UUID
     started_on: date
+    reason: Reason
+
+
+class TransferPair(Command):
+    """The pair passes to another mentor on a date; the mentees stay in it."""
+
+    allowed_roles = _CURATOR
+    pair_id: UUID
+    mentor_id: UUID
+    transferred_on: date
     reason: Reason
 
 

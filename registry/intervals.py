@@ -103,6 +103,20 @@ def require_one_pair_per_form(others: list[Span], proposed: list[Span], *, field
         )
 
 
+def clip(spans: list[Span], since: date, until: date | None) -> list[Span]:
+    """The part of each span from `since` to `until` (a handover day, or None: to the span's end)."""
+    out: list[Span] = []
+    for span in spans:
+        start = max(span.start, since)
+        if until is None:
+            out.append(Span(span.pair_id, span.mentee_id, span.form, start, span.end, max(span.known_until, start)))
+        elif start < until:
+            end = until if span.end is None else min(span.end, until)
+            if start <= end:
+                out.append(Span(span.pair_id, span.mentee_id, span.form, start, end, end))
+    return out
+
+
 @dataclass(frozen=True)
 class Schedule:
     """The other pairs of the people a command touches, as spans (the pair at hand left out)."""

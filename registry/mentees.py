@@ -15,7 +15,7 @@ from registry.base import (
     require_not_future,
     require_reason,
 )
-from registry.intervals import Span, require_one_pair_per_form
+from registry.intervals import Span, named_pairs, require_one_pair_per_form
 from registry.sealing import ERASED_PERSON
 from registry.values import MenteeCategory, PersonalData
 
@@ -43,6 +43,8 @@ class Mentee(RegistryAggregate):
         self.active_pairs: dict[str, str] = {}
         # pair id -> form, for every pair this mentee was ever in (rules judge their dates)
         self.pairs: dict[str, str] = {}
+        # (date, from organization, to organization) of each move (перевод), in date order
+        self.moves: list[tuple[date, str, str]] = []
 
     @classmethod
     def register(
@@ -122,6 +124,62 @@ class Mentee(RegistryAggregate):
     def _personal_data_erased(self, reason: str) -> None:
         self.person = ERASED_PERSON
         self.erased = True
+
+    def organization_on(self, day: date) -> str:
+        """The organization the mentee belonged to on a day of the world."""
+        current = self.moves[0][1] if self.moves else str(self.organization_id)
+        for moved_on, _, to in self.moves:
+            if moved_on <= day:
+                current = to
+        return current
+
+    def require_belongs(self, organization_id: UUID, start: date, last_day: date, *, field: str) -> None:
+        """Every day from `start` to `last_day` the mentee belonged to the organization."""
+        belongs = self.organization_on(start) == str(organization_id) and not any(
+            start < moved_on <= last_day for moved_on, _, _ in self.moves
+        )
+        require(
+            belongs,
+            rule="mentee_of_pair_organization",
+            field=field,
+            message="Наставляемый в эти дни — из другой организации, чем пара",
+        )
+
+    def move(self, organization_id: UUID, moved_on: date, reason: str, today: date, pairs_here: list[Span]) -> None:
+        """A move to another organization (перевод) on a date: from that day the mentee is theirs.
+
+        `pairs_here`: the spans of the mentee's pairs in the organization left; they must be over
+        by the move (ended on its day at the latest), so every day is counted in one place."""
+        require(
+            str(organization_id) != str(self.organization_id),
+            rule="organization_changes",
+            field="organization_id",
+            message="Наставляемый уже в этой организации",
+        )
+        require_not_future(moved_on, field="moved_on", today=today)
+        since = self.moves[-1][0] if self.moves else self.registered_on
+        require(
+            moved_on > since,
+            rule="date_order",
+            field="moved_on",
+            message=f"Дата перевода должна быть позже {since:%d.%m.%Y}",
+        )
+        running = [s for s in pairs_here if s.end is None or s.last_known_day >= moved_on]
+        require(
+            not running,
+            rule="mentee_has_active_pairs",
+            field="moved_on",
+            message=(
+                f"У наставляемого есть пары, идущие на {moved_on:%d.%m.%Y} ({named_pairs(running)}): "
+                "завершите их или попросите расформировать их датой перевода"
+            ),
+        )
+        self._moved(organization_id=organization_id, moved_on=moved_on, reason=require_reason(reason))
+
+    @event("Moved")
+    def _moved(self, organization_id: UUID, moved_on: date, reason: str) -> None:
+        self.moves = [*self.moves, (moved_on, str(self.organization_id), str(organization_id))]
+        self.organization_id = organization_id
 
     def enroll(self, pair_id: UUID, form: str, proposed: Span, others: list[Span], *, field: str = "mentee_ids") -> None:
         """Join a pair; never two pairs of the same form on the same day (`others`: my other pairs)."""

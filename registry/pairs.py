@@ -8,7 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from registry.base import RegistryAggregate, pinned, require, require_not_future, require_reason
-from registry.intervals import Schedule, Span, require_one_pair_per_form, spans_of
+from registry.intervals import Schedule, Span, clip, require_one_pair_per_form, spans_of
 from registry.mentees import Mentee
 from registry.mentors import Mentor
 from registry.values import PairStatus
@@ -39,6 +39,8 @@ class Pair(RegistryAggregate):
         # mentee id -> the day they joined (the formation date for the founding mentees)
         self.mentees: dict[str, date] = {str(m): started_on for m in mentee_ids}
         self.status = PairStatus.ACTIVE.value
+        # (mentor id, first day): who led the pair from when; a mentor leaving passes it on
+        self.mentor_history: list[tuple[str, date]] = [(str(mentor_id), started_on)]
         self.ended_on: date | None = None
         self.outcome: str | None = None
         self.end_reason: str | None = None
@@ -51,13 +53,38 @@ class Pair(RegistryAggregate):
         """Each mentee's days in this pair, as the registry knows them."""
         return spans_of(str(self.id), self.form, self.mentees, self.ended_on)
 
+    def spans_led_by(self, mentor_id: UUID | str) -> list[Span]:
+        """The days of this pair a mentor led: all of them, or their part when it passed hands."""
+        spans = self.spans()
+        if len(self.mentor_history) == 1:
+            return spans if self.mentor_history[0][0] == str(mentor_id) else []
+        out: list[Span] = []
+        for index, (led_by, since) in enumerate(self.mentor_history):
+            if led_by == str(mentor_id):
+                until = self.mentor_history[index + 1][1] if index + 1 < len(self.mentor_history) else None
+                out.extend(clip(spans, since, until))
+        return out
+
+    def _current_part(self, spans: list[Span]) -> list[Span]:
+        return spans if len(self.mentor_history) == 1 else clip(spans, self.mentor_history[-1][1], None)
+
     def _require_schedule(
-        self, proposed: list[Span], mentor: Mentor, schedule: Schedule, *, field: str = "pair_id"
+        self,
+        proposed: list[Span],
+        mentor: Mentor,
+        schedule: Schedule,
+        *,
+        field: str = "pair_id",
+        mentees: list[Mentee] | tuple[Mentee, ...] = (),
     ) -> None:
-        """Spans replacing all of this pair's: they fit the mentor and each mentee's other pairs."""
-        mentor.require_schedule(proposed, schedule.mentor)
+        """Spans replacing all of this pair's: they fit the mentor, each mentee's other pairs and
+        (for the `mentees` given) the organization each belonged to on those days."""
+        mentor.require_schedule(self._current_part(proposed), schedule.mentor)
+        by_id = {str(m.id): m for m in mentees}
         for span in proposed:
             require_one_pair_per_form(schedule.of_mentee(span.mentee_id), [span], field=field)
+            if span.mentee_id in by_id:
+                by_id[span.mentee_id].require_belongs(self.organization_id, span.start, span.last_known_day, field=field)
 
     def _require_active(self) -> None:
         require(
@@ -85,11 +112,10 @@ class Pair(RegistryAggregate):
             field="joined_on",
             message="Наставляемый не может войти в пару раньше её формирования",
         )
-        _require_same_organization(self.organization_id, mentee, "mentee_id")
         # The join shows the whole group runs that day: the founders' known days grow with it.
         grown = spans_of(str(self.id), self.form, {**self.mentees, str(mentee.id): joined_on}, self.ended_on)
-        self._require_schedule(grown, mentor, schedule, field="mentee_id")
-        mentor.take_mentees(self.id, [mentee.id], grown, schedule.mentor)
+        self._require_schedule(grown, mentor, schedule, field="mentee_id", mentees=[mentee])
+        mentor.take_mentees(self.id, [mentee.id], self._current_part(grown), schedule.mentor)
         mentee.enroll(self.id, self.form, grown[-1], schedule.of_mentee(str(mentee.id)), field="mentee_id")
         self._mentee_added(mentee_id=mentee.id, joined_on=joined_on)
 
@@ -109,7 +135,8 @@ class Pair(RegistryAggregate):
         self._require_end(ended_on, today)
         outcome = outcome.strip()
         require(bool(outcome), rule="outcome_required", field="outcome", message="Нужно описать результат")
-        self._require_schedule(spans_of(str(self.id), self.form, self.mentees, ended_on), mentor, schedule)
+        ended = spans_of(str(self.id), self.form, self.mentees, ended_on)
+        self._require_schedule(ended, mentor, schedule, mentees=mentees)
         self._release(mentor, mentees)
         self._completed(ended_on=ended_on, outcome=outcome)
 
@@ -130,7 +157,8 @@ class Pair(RegistryAggregate):
     ) -> None:
         self._require_end(ended_on, today)
         reason = require_reason(reason)
-        self._require_schedule(spans_of(str(self.id), self.form, self.mentees, ended_on), mentor, schedule)
+        ended = spans_of(str(self.id), self.form, self.mentees, ended_on)
+        self._require_schedule(ended, mentor, schedule, mentees=mentees)
         self._release(mentor, mentees)
         self._dissolved(ended_on=ended_on, reason=reason)
 
@@ -141,9 +169,21 @@ class Pair(RegistryAggregate):
         self.end_reason = reason
 
     def correct_start(
-        self, started_on: date, reason: str, today: date, mentor: Mentor, schedule: Schedule
+        self,
+        started_on: date,
+        reason: str,
+        today: date,
+        mentor: Mentor,
+        schedule: Schedule,
+        mentees: list[Mentee] | tuple[Mentee, ...] = (),
     ) -> None:
         """Correct the formation date entered wrongly; the mentees' join dates follow it."""
+        require(
+            len(self.mentor_history) == 1,
+            rule="pair_transferred",
+            field="started_on",
+            message="Пара уже передана другому наставнику: дату формирования исправить нельзя",
+        )
         require_not_future(started_on, field="started_on", today=today)
         latest_allowed = self.ended_on or today
         require(
@@ -153,7 +193,7 @@ class Pair(RegistryAggregate):
             message="Дата формирования позже даты завершения пары",
         )
         moved = spans_of(str(self.id), self.form, self._mentees_from(started_on), self.ended_on)
-        self._require_schedule(moved, mentor, schedule)
+        self._require_schedule(moved, mentor, schedule, mentees=mentees)
         self._start_corrected(
             started_on=started_on, corrects_version=self.start_source, reason=require_reason(reason)
         )
@@ -161,6 +201,7 @@ class Pair(RegistryAggregate):
     @event("StartCorrected")
     def _start_corrected(self, started_on: date, corrects_version: int, reason: str) -> None:
         self.mentees = self._mentees_from(started_on)
+        self.mentor_history = [(self.mentor_history[0][0], started_on)]
         self.started_on = started_on
         self.start_source = self.version + 1
 
@@ -170,6 +211,37 @@ class Pair(RegistryAggregate):
             mentee_id: started_on if joined_on == self.started_on or joined_on < started_on else joined_on
             for mentee_id, joined_on in self.mentees.items()
         }
+
+    def transfer(
+        self, new_mentor: Mentor, old_mentor: Mentor, on: date, reason: str, today: date, schedule: Schedule
+    ) -> None:
+        """The pair passes to another mentor on a date (a mentor leaves mid-year); the mentees'
+        involvement goes on uninterrupted. `schedule`: the new mentor's other pairs."""
+        self._require_active()
+        require_not_future(on, field="transferred_on", today=today)
+        since = self.mentor_history[-1][1]
+        require(
+            on > since,
+            rule="date_order",
+            field="transferred_on",
+            message=f"Дата передачи должна быть позже {since:%d.%m.%Y} — начала работы нынешнего наставника",
+        )
+        require(
+            new_mentor.id != self.mentor_id,
+            rule="mentor_changes",
+            field="mentor_id",
+            message="Пару ведёт этот же наставник",
+        )
+        reason = require_reason(reason)
+        new_part = clip(self.spans(), on, None)
+        new_mentor.take_mentees(self.id, [UUID(m) for m in self.mentees], new_part, schedule.mentor)
+        old_mentor.release_pair(self.id)
+        self._mentor_changed(mentor_id=new_mentor.id, changed_on=on, reason=reason)
+
+    @event("MentorChanged")
+    def _mentor_changed(self, mentor_id: UUID, changed_on: date, reason: str) -> None:
+        self.mentor_id = mentor_id
+        self.mentor_history = [*self.mentor_history, (str(mentor_id), changed_on)]
 
     def _require_end(self, ended_on: date, today: date) -> None:
         self._require_active()
@@ -212,7 +284,7 @@ def form_pair(
     )
     require_not_future(started_on, field="started_on", today=today)
     for mentee in mentees:
-        _require_same_organization(organization_id, mentee, "mentee_ids")
+        mentee.require_belongs(organization_id, started_on, started_on, field="mentee_ids")
     pair = Pair(
         organization_id=organization_id,
         mentor_id=mentor.id,
@@ -228,11 +300,3 @@ def form_pair(
         mentee.enroll(pair.id, form, span, schedule.of_mentee(str(mentee.id)))
     return pair
 
-
-def _require_same_organization(organization_id: UUID, mentee: Mentee, field: str) -> None:
-    require(
-        mentee.organization_id == organization_id,
-        rule="mentee_of_pair_organization",
-        field=field,
-        message="Наставляемый из другой организации, чем пара",
-    )

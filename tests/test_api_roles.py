@@ -66,6 +66,12 @@ def _completed_item(w: ApiWorld) -> str:
     return f"{w.org_a}/checklist/{item}"
 
 
+def _new_region(w: ApiWorld) -> str:
+    code = _code()
+    w.write("/regions", {"code": code, "name": "Регион"})
+    return code
+
+
 def _new_entry(w: ApiWorld) -> str:
     code = _code()
     w.write("/reference-lists/output_kind/entries", {"code": code, "title": "Новый вид"})
@@ -103,8 +109,11 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
         f"/reference-lists/output_kind/entries/{_new_entry(w)}/rename", {"title": "Другое название"})),
     c.RetireReferenceEntry: (False, lambda w: (
         f"/reference-lists/output_kind/entries/{_new_entry(w)}/retire", {"reason": "Не используется"})),
+    c.RegisterRegion: (False, lambda w: ("/regions", {"code": _code(), "name": "Хабаровский край"})),
+    c.RenameRegion: (False, lambda w: (lambda code: (f"/regions/{code}/rename", {
+        "name": "Хабаровский край (новое)", "reason": "Уточнено"}))(_new_region(w))),
     c.SetTarget: (False, lambda w: ("/targets", {
-        "indicator": "pupils_10_19", "unit_kind": "organization", "unit_id": str(uuid.uuid4()),
+        "indicator": "pupils_10_19", "unit_kind": "organization", "unit_id": w.org_a,
         "year": 2022, "share_percent": "35"})),
     c.SubmitMentorApplication: (True, lambda w: ("/mentors", {
         "organization_id": w.org_a, "person": PERSON, "profile": PROFILE, "applied_on": "2021-01-15"})),
@@ -132,6 +141,8 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
         "work_started_on": "2021-09-01", "registered_on": "2021-09-01"})),
     c.CorrectMentee: (True, lambda w: (f"/mentees/{w.mentee(w.org_a)}/correct", {
         "category": "pupil", "person": PERSON, "birth_year": 2009, "reason": "Ошибка в годе рождения"})),
+    c.MoveMentee: (True, lambda w: (f"/mentees/{w.mentee(w.org_a)}/move", {
+        "organization_id": w.org_b, "moved_on": "2021-10-01", "reason": "Приказ о переводе № 12"})),
     c.FormPair: (True, lambda w: ("/pairs", {
         "organization_id": w.org_a, "mentor_id": w.mentor(w.org_a), "mentee_ids": [w.mentee(w.org_a)],
         "form": "pupil_pupil", "kind": "traditional", "started_on": "2020-10-01"})),
@@ -143,6 +154,8 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
         "ended_on": "2021-01-25", "reason": "Переезд наставляемого"})),
     c.CorrectPairStart: (True, lambda w: (f"/pairs/{w.pair(w.org_a)}/correct-start", {
         "started_on": "2020-10-05", "reason": "Дата приказа"})),
+    c.TransferPair: (True, lambda w: (f"/pairs/{w.pair(w.org_a)}/transfer", {
+        "mentor_id": w.mentor(w.org_a), "transferred_on": "2021-01-11", "reason": "Наставник уволился"})),
     c.AdoptProgram: (True, lambda w: ("/programs", {
         "organization_id": w.org_a, "title": "Программа", "forms": ["pupil_pupil"], "starts_on": "2020-09-01",
         "order": {"number": "101-од", "issued_on": "2020-08-28"}})),

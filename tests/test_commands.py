@@ -201,7 +201,7 @@ def test_the_curators_own_commands_are_the_schools_work():
     assert curator_commands == {
         "SubmitMentorApplication", "UpdateMentorProfile", "GiveConsent", "WithdrawConsent",
         "RegisterMentee", "CorrectMentee", "FormPair", "AddMenteeToPair", "CompletePair", "DissolvePair",
-        "CorrectPairStart", "AdoptProgram", "RecordProgramOutput", "RetractProgramOutput",
+        "CorrectPairStart", "TransferPair", "MoveMentee", "AdoptProgram", "RecordProgramOutput", "RetractProgramOutput",
         "CompleteChecklistItem", "ReopenChecklistItem",
     }
 

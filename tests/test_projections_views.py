@@ -51,15 +51,16 @@ def test_corrections_reach_views_and_indicators(memory_registry) -> None:  # typ
     run(c.CorrectMentee(mentee_id=first, category="pupil", person=person("Первый"), birth_year=2010, reason="ошибка"))
     run(c.CorrectContingent(organization_id=school, year=2021, figures=c.ContingentIn(students_10_19=5),
                             reason="уточнено"))
-    # Moved earlier: the founder moves with the start; the later joiner keeps 1 December.
-    run(c.CorrectPairStart(pair_id=pair, started_on=date(2021, 5, 1), reason="дата приказа"))
+    # Moved earlier: the founder moves with the start; the later joiner keeps 1 December. (Not
+    # before 1 September: the mentor was suspended until then, and rules judge the dates.)
+    run(c.CorrectPairStart(pair_id=pair, started_on=date(2021, 9, 15), reason="дата приказа"))
     facts = load_facts(store)
     engine = IndicatorEngine(facts)
     value = engine.value("pupils_10_19", facts.find_unit("region"), Period.calendar_year(2021))
     assert (value.numerator, value.denominator, value.share) == (2, 5, Decimal("40.00"))
     pairs = Queries(store).pairs().items
     assert [(m["mentee_id"], m["joined_on"]) for m in pairs[0]["mentees"]] == [
-        (str(first), "2021-05-01"), (str(second), "2021-12-01")]
+        (str(first), "2021-09-15"), (str(second), "2021-12-01")]
     # Moved later than the joiner: both now join on the new start.
     run(c.CorrectPairStart(pair_id=pair, started_on=date(2021, 12, 15), reason="уточнено"))
     pairs = Queries(store).pairs().items

@@ -40,6 +40,12 @@ def mentee_corrected(tx: Tx, e: Any) -> None:
     )
 
 
+@on("Mentee.Moved")
+def mentee_moved(tx: Tx, e: Any) -> None:
+    # The row shows where the mentee is now; indicators count each pair in its own organization.
+    tx.execute("UPDATE {p}mentees SET organization_id = %s WHERE id = %s", (ident(e.organization_id), origin(e)))
+
+
 @on("Pair.Formed")
 def pair_formed(tx: Tx, e: Any) -> None:
     pair_id, started = origin(e), day(e.started_on)
@@ -97,3 +103,9 @@ def pair_start_corrected(tx: Tx, e: Any) -> None:
         (new_start, origin(e), new_start, origin(e)),
     )
     tx.execute("UPDATE {p}pairs SET started_on = %s WHERE id = %s", (new_start, origin(e)))
+
+
+@on("Pair.MentorChanged")
+def pair_mentor_changed(tx: Tx, e: Any) -> None:
+    # The pair's row shows who leads it now; the pair's history (its events) shows both.
+    tx.execute("UPDATE {p}pairs SET mentor_id = %s WHERE id = %s", (ident(e.mentor_id), origin(e)))

@@ -8,6 +8,16 @@ from projections.appliers.base import day, ident, on, origin
 from projections.store import Tx
 
 
+@on("Region.Registered")
+def region_registered(tx: Tx, e: Any) -> None:
+    tx.execute("INSERT INTO {p}regions (code, name) VALUES (%s, %s)", (e.code, e.name))
+
+
+@on("Region.Renamed")
+def region_renamed(tx: Tx, e: Any) -> None:
+    tx.execute("UPDATE {p}regions SET name = %s WHERE code = %s", (e.name, e.code))
+
+
 @on("Municipality.Registered")
 def municipality_registered(tx: Tx, e: Any) -> None:
     tx.execute(

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from registry import commands as c
 from registry.context import CommandContext
-from registry.intervals import Schedule, Span
+from registry.intervals import Schedule
 from registry.mentees import Mentee
 from registry.mentors import Mentor
 from registry.organizations import Organization
@@ -67,13 +67,16 @@ def schedule(ctx: CommandContext, mentor: Mentor, mentees: list[Mentee], *, excl
     """The other pairs of a mentor and mentees as spans, for the rules judged over dates."""
     skip = str(excluding) if excluding is not None else None
 
-    def spans(pair_ids: list[str]) -> list[Span]:
-        out: list[Span] = []
-        for pair_id in pair_ids:
-            if pair_id != skip:
-                out.extend(ctx.get(Pair, UUID(pair_id), field="pair_id", entity="pair").spans())
-        return out
+    def pairs(pair_ids: list[str]) -> list[Pair]:
+        return [
+            ctx.get(Pair, UUID(pair_id), field="pair_id", entity="pair") for pair_id in pair_ids if pair_id != skip
+        ]
 
     # Without a stated capacity the mentor's other pairs decide nothing: they are not loaded.
-    mentor_spans = spans(mentor.led_pairs) if mentor.capacity is not None else []
-    return Schedule(mentor=mentor_spans, mentees={str(m.id): spans(list(m.pairs)) for m in mentees})
+    mentor_spans = (
+        [s for p in pairs(mentor.led_pairs) for s in p.spans_led_by(mentor.id)] if mentor.capacity is not None else []
+    )
+    return Schedule(
+        mentor=mentor_spans,
+        mentees={str(m.id): [s for p in pairs(list(m.pairs)) for s in p.spans()] for m in mentees},
+    )

@@ -13,6 +13,7 @@ from registry.handlers import lookups
 from registry.handlers.table import handles
 from registry.mentees import Mentee
 from registry.mentors import Mentor
+from registry.organizations import Organization
 from registry.pairs import Pair, form_pair
 from registry.programs import Program
 from registry.reference import ListKind
@@ -46,6 +47,26 @@ def correct_mentee(ctx: CommandContext, cmd: c.CorrectMentee) -> Aggregate:
         reason=cmd.reason,
         today=ctx.today,
     )
+    return mentee
+
+
+@handles(c.MoveMentee)
+def move_mentee(ctx: CommandContext, cmd: c.MoveMentee) -> Aggregate:
+    mentee = lookups.mentee(ctx, cmd.mentee_id)  # the school the pupil leaves issues the move
+    target = ctx.get(Organization, cmd.organization_id, field="organization_id", entity="organization")
+    target.require_open()
+    here = [
+        pair for pair in (ctx.get(Pair, uuid.UUID(p), field="mentee_id", entity="pair") for p in mentee.pairs)
+        if pair.organization_id == mentee.organization_id
+    ]
+    if cmd.end_pairs:
+        for pair in here:
+            if pair.is_active:
+                mentor, people = _pair_people(ctx, pair)
+                schedule = lookups.schedule(ctx, mentor, people, excluding=pair.id)
+                pair.dissolve(cmd.moved_on, cmd.reason, mentor, people, ctx.today, schedule)
+    spans = [s for pair in here for s in pair.spans() if s.mentee_id == str(mentee.id)]
+    mentee.move(target.id, cmd.moved_on, cmd.reason, ctx.today, spans)
     return mentee
 
 
@@ -128,7 +149,18 @@ def correct_pair_start(ctx: CommandContext, cmd: c.CorrectPairStart) -> Aggregat
     pair = lookups.pair(ctx, cmd.pair_id)
     mentor, mentees = _pair_people(ctx, pair)
     schedule = lookups.schedule(ctx, mentor, mentees, excluding=pair.id)
-    pair.correct_start(cmd.started_on, cmd.reason, ctx.today, mentor, schedule)
+    pair.correct_start(cmd.started_on, cmd.reason, ctx.today, mentor, schedule, mentees)
+    return pair
+
+
+@handles(c.TransferPair)
+def transfer_pair(ctx: CommandContext, cmd: c.TransferPair) -> Aggregate:
+    pair = lookups.pair(ctx, cmd.pair_id)
+    old_mentor = ctx.get(Mentor, pair.mentor_id, field="pair_id", entity="mentor")
+    # As at formation, the new mentor may work elsewhere: the pair's organization decides.
+    new_mentor = lookups.mentor(ctx, cmd.mentor_id, scoped=False)
+    schedule = lookups.schedule(ctx, new_mentor, [], excluding=pair.id)
+    pair.transfer(new_mentor, old_mentor, cmd.transferred_on, cmd.reason, ctx.today, schedule)
     return pair
 
 

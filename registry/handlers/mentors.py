@@ -91,11 +91,11 @@ def _pairs_ended(ctx: CommandContext, mentor: Mentor, cmd: c.SuspendMentor | c.R
     pairs = [ctx.get(Pair, uuid.UUID(pair_id), field="mentor_id", entity="pair") for pair_id in mentor.led_pairs]
     if cmd.end_pairs:
         for pair in pairs:
-            if pair.is_active:
+            if pair.is_active and pair.mentor_id == mentor.id:
                 people = [ctx.get(Mentee, uuid.UUID(m), field="mentor_id", entity="mentee") for m in pair.mentees]
                 schedule = lookups.schedule(ctx, mentor, people, excluding=pair.id)
                 pair.dissolve(cmd.effective_date, cmd.reason, mentor, people, ctx.today, schedule)
-    return [span for pair in pairs for span in pair.spans()]
+    return [span for pair in pairs for span in pair.spans_led_by(mentor.id)]
 
 
 @handles(c.ReinstateMentor)
