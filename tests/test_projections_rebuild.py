@@ -31,7 +31,7 @@ KINDS = [
     "reject", "suspend", "remove", "reinstate", "training", "correct_training", "consent",
     "withdraw", "profile", "mentee", "correct_mentee", "pair", "add_mentee", "complete",
     "dissolve", "correct_start", "program", "output", "retract", "checklist", "reopen", "target",
-    "rename_org", "close_org", "rename_municipality", "reference",
+    "rename_org", "close_org", "rename_municipality", "reference", "round", "close_round",
 ]
 
 numbers = st.lists(st.integers(0, 1500), min_size=4, max_size=4)
@@ -184,6 +184,14 @@ class Driver:
                        c.RenameReferenceEntry(list_kind="mentoring_form", code=FORMS[b % 3], title=f"Форма {d}"),
                        c.RetireReferenceEntry(list_kind="checklist_item", code=ITEMS[b % 3], reason="устарел")][a % 3]
             return self.run(None, command)
+        if kind == "round":
+            return self.run("round", c.OpenMonitoringRound(
+                title=f"Мониторинг {a}", year=_day(d).year, asked=["contingent", "checklist", "outputs", "pairs"][: b % 4 + 1],
+                checklist_items=ITEMS[: e % 3 + 1] if b % 4 >= 1 else [], organization_kinds=["school", "college"],
+                municipality_id=self.pick("municipality", a) if b % 2 else None,
+                opened_on=_day(d), due_on=_day(d) + timedelta(days=e % 60)))
+        if kind == "close_round" and self.pick("round", a):
+            return self.run(None, c.CloseMonitoringRound(round_id=self.pick("round", a), closed_on=_day(d + 1000)))
         return False
 
 
