@@ -146,6 +146,8 @@ WRITE_ROUTES: tuple[WriteRoute, ...] = (
     ),
     WriteRoute("/monitoring-rounds", c.OpenMonitoringRound, "Объявить мониторинг", _ROUNDS, creates=True),
     WriteRoute("/monitoring-rounds/{round_id}/close", c.CloseMonitoringRound, "Закрыть мониторинг", _ROUNDS),
+    WriteRoute("/roadmap-items", c.PlanRoadmapItem, "Запланировать пункт дорожной карты со сроком", _ROUNDS),
+    WriteRoute("/roadmap-items/{item}/drop", c.DropRoadmapItem, "Исключить пункт из дорожной карты", _ROUNDS),
 )
 
 WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)

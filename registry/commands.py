@@ -15,6 +15,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from registry.roadmaps import DocumentKind
 from registry.values import MenteeCategory, OrganizationKind, Role
 
 Text = Annotated[str, Field(min_length=1, max_length=500)]
@@ -379,6 +380,25 @@ class CloseMonitoringRound(Command):
     allowed_roles = _COORDINATORS
     round_id: UUID
     closed_on: date
+
+
+class PlanRoadmapItem(Command):
+    """A checklist item with its deadline in the roadmap of the region (no municipality) or a municipality."""
+
+    allowed_roles = _COORDINATORS
+    item: Code
+    municipality_id: UUID | None = None
+    due_on: date
+    responsible: Text
+    document_kind: DocumentKind
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class DropRoadmapItem(Command):
+    allowed_roles = _COORDINATORS
+    item: Code
+    municipality_id: UUID | None = None
+    reason: Reason
 
 
 # -- users ------------------------------------------------------------------------------------

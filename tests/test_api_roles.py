@@ -156,6 +156,11 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
         "reason": "Заявление об удалении № 5"})),
     c.OpenMonitoringRound: (False, lambda w: ("/monitoring-rounds", ROUND | {"municipality_id": w.municipality_id})),
     c.CloseMonitoringRound: (False, lambda w: (f"/monitoring-rounds/{_round(w)}/close", {"closed_on": "2023-05-31"})),
+    c.PlanRoadmapItem: (False, lambda w: ("/roadmap-items", {
+        "item": _checklist_item(w), "municipality_id": w.municipality_id, "due_on": "2021-10-01",
+        "responsible": "Руководители ОО", "document_kind": "order"})),
+    c.DropRoadmapItem: (False, lambda w: (f"/roadmap-items/{_planned_item(w)}/drop", {
+        "municipality_id": w.municipality_id, "reason": "Пункт выполнен районом"})),
 }
 
 ROUND = {"title": "Мониторинг", "year": 2022, "asked": ["contingent"], "organization_kinds": ["school"],
@@ -167,8 +172,15 @@ def _round(w: ApiWorld) -> str:
     return w.created("/monitoring-rounds", ROUND | {"municipality_id": w.municipality_id})
 
 
-#: Monitoring rounds are the institute's, or a municipal coordinator's for its own municipality.
-MUNICIPAL_MAY = {c.OpenMonitoringRound, c.CloseMonitoringRound}
+def _planned_item(w: ApiWorld) -> str:
+    item = _checklist_item(w)
+    w.write("/roadmap-items", {"item": item, "municipality_id": w.municipality_id, "due_on": "2021-10-01",
+                               "responsible": "Кураторы ОО", "document_kind": "regulation"})
+    return item
+
+
+#: Monitoring rounds and roadmaps are the institute's, or a municipal coordinator's for its own municipality.
+MUNICIPAL_MAY = {c.OpenMonitoringRound, c.CloseMonitoringRound, c.PlanRoadmapItem, c.DropRoadmapItem}
 
 
 def test_the_table_covers_every_write_endpoint_and_every_command() -> None:
