@@ -21,7 +21,8 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
 from api import audit, public, reads, reports, users
-from api import roadmaps, rounds as monitoring_rounds
+from api import roadmaps, suggestions
+from api import rounds as monitoring_rounds
 from api.freshness import AppProjector, Freshness
 from api.problems import add_problem_schema, install_problem_handlers, with_position
 from api.public_fast import PublicFastPath
@@ -107,6 +108,7 @@ def _api_routes() -> tuple[BaseRoute, ...]:
     api.include_router(reports.router)
     api.include_router(monitoring_rounds.router)
     api.include_router(roadmaps.router)
+    api.include_router(suggestions.router)
     return tuple(api.routes)
 
 
