@@ -130,6 +130,7 @@ WRITE_ROUTES: tuple[WriteRoute, ...] = (
     WriteRoute("/pairs/{pair_id}/complete", c.CompletePair, "Завершить пару с результатом", _PAIRS),
     WriteRoute("/pairs/{pair_id}/dissolve", c.DissolvePair, "Расформировать пару", _PAIRS),
     WriteRoute("/pairs/{pair_id}/correct-start", c.CorrectPairStart, "Исправить дату формирования пары", _PAIRS),
+    WriteRoute("/pairs/{pair_id}/feedback", c.RecordPairFeedback, "Внести анкету участника завершённой пары", _PAIRS),
     WriteRoute("/programs", c.AdoptProgram, "Утвердить программу наставничества", _PROGRAMS, creates=True),
     WriteRoute(
         "/programs/{program_id}/outputs", c.RecordProgramOutput, "Учесть продукт программы", _PROGRAMS,

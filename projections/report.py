@@ -12,6 +12,7 @@ from typing import Any
 
 from projections.counts import Counts
 from projections.facts import MUNICIPALITY, ORGANIZATION, REGION, Facts, Unit
+from projections.feedback import feedback_section
 from projections.indicators import (
     INDICATORS,
     STATUS_RU,
@@ -123,7 +124,7 @@ def dynamics_report(
     ranked_kind = ORGANIZATION if scope is not None and scope.kind != REGION else MUNICIPALITY
     municipality_names = {m.id: m.name for m in facts.municipalities.values()}
     chosen = [INDICATORS[i] for i in (indicators or list(INDICATORS))]
-    return {
+    report = {
         "report": "dynamics",
         "title": TITLE_RU,
         "position": facts.position,
@@ -138,6 +139,9 @@ def dynamics_report(
         "indicators": [_indicator(engine, d, units, a, b, ranked_kind) for d in chosen],
         "counts": [row for row in (_counts_row(counts, unit, a, b) for unit in units) if row],
     }
+    if facts.feedback:  # absent without questionnaires: earlier reports stay byte for byte
+        report["feedback"] = feedback_section(facts.feedback, units, facts.organizations_of, a, b)
+    return report
 
 
 def _counts_row(counts: Counts, unit: Unit, a: Period, b: Period) -> dict[str, Any] | None:

@@ -138,6 +138,14 @@ TABLES: dict[str, tuple[str, str]] = {
         "document_kind TEXT NOT NULL",
         "roadmap_id, item",
     ),
+    # Program feedback: one row per questionnaire scale; respondent_key is "mentor" or the mentee's
+    # id (to count questionnaires once): read only in aggregate (projections/feedback.py).
+    "feedback_scores": (
+        "pair_id TEXT NOT NULL, respondent_key TEXT NOT NULL, respondent TEXT NOT NULL, "
+        "organization_id TEXT NOT NULL, answered_on TEXT NOT NULL, question TEXT NOT NULL, "
+        "score INTEGER NOT NULL",
+        "pair_id, respondent_key, question",
+    ),
     # -- the public page: derived from the views above, publishable data only ------------------
     # search_name: ' ' + the name's words, normalized (lower case, ё→е, one space between words),
     # so "some word starts with w" is `search_name LIKE '% w%'`; sort_key: the words without the

@@ -401,6 +401,17 @@ class DropRoadmapItem(Command):
     reason: Reason
 
 
+class RecordPairFeedback(Command):
+    """A questionnaire of a completed pair (satisfaction scales 1–10): the mentor's or a mentee's."""
+
+    allowed_roles = _CURATOR
+    pair_id: UUID
+    respondent: Annotated[str, Field(pattern=r"^(mentor|mentee)$")]
+    mentee_id: UUID | None = None
+    answered_on: date
+    scores: dict[Code, Annotated[int, Field(ge=1, le=10)]] = Field(min_length=1, max_length=20)
+
+
 # -- users ------------------------------------------------------------------------------------
 
 

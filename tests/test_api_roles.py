@@ -141,6 +141,8 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
         "ended_on": "2021-05-25", "outcome": "Победа в олимпиаде"})),
     c.DissolvePair: (True, lambda w: (f"/pairs/{w.pair(w.org_a)}/dissolve", {
         "ended_on": "2021-01-25", "reason": "Переезд наставляемого"})),
+    c.RecordPairFeedback: (True, lambda w: (f"/pairs/{_completed_pair(w)}/feedback", {
+        "respondent": "mentor", "answered_on": "2021-06-01", "scores": {"overall": 9}})),
     c.CorrectPairStart: (True, lambda w: (f"/pairs/{w.pair(w.org_a)}/correct-start", {
         "started_on": "2020-10-05", "reason": "Дата приказа"})),
     c.AdoptProgram: (True, lambda w: ("/programs", {
@@ -166,6 +168,12 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
 ROUND = {"title": "Мониторинг", "year": 2022, "asked": ["contingent"], "organization_kinds": ["school"],
          "opened_on": "2023-05-02", "due_on": "2023-05-20"}
 
+
+
+def _completed_pair(w: ApiWorld) -> str:
+    pair = w.pair(w.org_a)
+    w.write(f"/pairs/{pair}/complete", {"ended_on": "2021-05-25", "outcome": "Проект"})
+    return pair
 
 
 def _round(w: ApiWorld) -> str:

@@ -32,7 +32,7 @@ KINDS = [
     "withdraw", "profile", "mentee", "correct_mentee", "pair", "add_mentee", "complete",
     "dissolve", "correct_start", "program", "output", "retract", "checklist", "reopen", "target",
     "rename_org", "close_org", "rename_municipality", "reference", "round", "close_round",
-    "roadmap", "drop_roadmap",
+    "roadmap", "drop_roadmap", "feedback",
 ]
 
 numbers = st.lists(st.integers(0, 1500), min_size=4, max_size=4)
@@ -191,6 +191,9 @@ class Driver:
                 checklist_items=ITEMS[: e % 3 + 1] if b % 4 >= 1 else [], organization_kinds=["school", "college"],
                 municipality_id=self.pick("municipality", a) if b % 2 else None,
                 opened_on=_day(d), due_on=_day(d) + timedelta(days=e % 60)))
+        if kind == "feedback" and pair:
+            return self.run(None, c.RecordPairFeedback(
+                pair_id=pair, respondent="mentor", answered_on=_day(1599), scores={"overall": b % 10 + 1, "goals": e % 10 + 1}))
         if kind in ("roadmap", "drop_roadmap"):
             municipality = self.pick("municipality", a) if b % 2 else None
             if kind == "drop_roadmap":
@@ -258,7 +261,7 @@ def test_a_scripted_sequence_touches_every_view() -> None:
                  ("pair", [1, 0, 500, 0]), ("complete", [0, 0, 900, 0]), ("output", [0, 0, 450, 0]),
                  ("retract", [0, 0, 0, 0]), ("checklist", [0, 0, 20, 0]),
                  ("consent", [1, 2, 500, 0]),  # the approved mentor publishes: the public views
-                 ("roadmap", [0, 1, 401, 7])]
+                 ("roadmap", [0, 1, 401, 7]), ("feedback", [0, 0, 0, 0])]
     with tempfile.TemporaryDirectory() as directory, fresh_registry("sqlite", Path(directory)) as registry:
         driver = Driver(registry)
         for index, (kind, numbers) in enumerate(sequence):

@@ -9,6 +9,8 @@ import csv
 import io
 from typing import Any
 
+from projections.formats.feedback_format import feedback_csv_rows
+
 PERIOD_FIELDS = ("numerator", "denominator", "share", "target", "achieved", "status")
 
 HEADER = (
@@ -45,6 +47,7 @@ def rows(report: dict[str, Any]) -> list[list[Any]]:
                 line.extend(row[side][name] for name in PERIOD_FIELDS)
             line.extend([row["change_pp"], row["declined"], row["missing_data"]])
             out.append([_cell(v) for v in line])
+    out.extend([_cell(v) for v in line] for line in feedback_csv_rows(report, len(HEADER)))
     return out
 
 
