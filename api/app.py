@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
 from api import audit, public, reads, reports, reports_known, users
+from api import roadmaps, suggestions
 from api import rounds as monitoring_rounds
 from api.erasures import ErasureWatch
 from api.freshness import AppProjector, Freshness, refresh_views
@@ -138,6 +139,8 @@ def _api_routes() -> tuple[BaseRoute, ...]:
     api.include_router(reports.router)
     api.include_router(monitoring_rounds.router)
     api.include_router(reports_known.router)
+    api.include_router(roadmaps.router)
+    api.include_router(suggestions.router)
     return tuple(api.routes)
 
 

@@ -332,6 +332,10 @@ class DynamicsReport(BaseModel):
     municipalities: dict[str, str]
     indicators: list[ReportIndicator]
     counts: list[ReportCounts]
+    feedback: dict[str, Any] | None = Field(
+        default=None, description="Анкеты участников завершённых пар: число и средние оценки по единицам "
+        "(нет раздела — нет анкет)"
+    )
 
 
 ReportFormat = Literal["json", "csv", "xlsx", "html"]

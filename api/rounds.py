@@ -238,7 +238,7 @@ def reminders(request: Request, response: Response, scope: Scope, round_id: UUID
              description="Одно письмо адресатам мониторинга со списком организаций, не представивших "
              "сведения. Работает, только если на сервере включена почта (REESTR_REMINDER_MAIL).",
              operation_id="SendMonitoringRoundReminders",
-             responses=with_position(200, problem_responses(401, 403, 404, 409)))
+             responses=with_position(200, problem_responses(401, 403, 404, 409, 422)))
 def send_reminders(
     request: Request, response: Response, actor: Annotated[Actor, Depends(current_actor)], round_id: UUID
 ) -> ReminderSent:
@@ -265,7 +265,7 @@ def send_reminders(
 @router.get("/{round_id}/report", response_model=RoundReport,
             summary="Отчёт закрытого мониторинга с манифестом (воспроизводим на позиции закрытия)",
             operation_id="MonitoringRoundReport",
-            responses=with_position(200, problem_responses(401, 403, 404, 409)))
+            responses=with_position(200, problem_responses(401, 403, 404, 409, 422)))
 def round_report(
     request: Request, response: Response, actor: Annotated[Actor, Depends(current_actor)], round_id: UUID
 ) -> RoundReport:

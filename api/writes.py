@@ -134,6 +134,7 @@ WRITE_ROUTES: tuple[WriteRoute, ...] = (
     WriteRoute("/pairs/{pair_id}/dissolve", c.DissolvePair, "Расформировать пару", _PAIRS),
     WriteRoute("/pairs/{pair_id}/correct-start", c.CorrectPairStart, "Исправить дату формирования пары", _PAIRS),
     WriteRoute("/pairs/{pair_id}/transfer", c.TransferPair, "Передать пару другому наставнику", _PAIRS),
+    WriteRoute("/pairs/{pair_id}/feedback", c.RecordPairFeedback, "Внести анкету участника завершённой пары", _PAIRS),
     WriteRoute("/programs", c.AdoptProgram, "Утвердить программу наставничества", _PROGRAMS, creates=True),
     WriteRoute(
         "/programs/{program_id}/outputs", c.RecordProgramOutput, "Учесть продукт программы", _PROGRAMS,
@@ -150,6 +151,8 @@ WRITE_ROUTES: tuple[WriteRoute, ...] = (
     ),
     WriteRoute("/monitoring-rounds", c.OpenMonitoringRound, "Объявить мониторинг", _ROUNDS, creates=True),
     WriteRoute("/monitoring-rounds/{round_id}/close", c.CloseMonitoringRound, "Закрыть мониторинг", _ROUNDS),
+    WriteRoute("/roadmap-items", c.PlanRoadmapItem, "Запланировать пункт дорожной карты со сроком", _ROUNDS),
+    WriteRoute("/roadmap-items/{item}/drop", c.DropRoadmapItem, "Исключить пункт из дорожной карты", _ROUNDS),
 )
 
 WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)

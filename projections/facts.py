@@ -121,6 +121,7 @@ class Facts:
     mentors: list[MentorFacts] = field(default_factory=list)
     programs: list[tuple[str, date, date | None]] = field(default_factory=list)  # org, starts_on, ends_on
     outputs: list[tuple[str, date]] = field(default_factory=list)  # organization, produced_on
+    feedback: list[Any] = field(default_factory=list)  # questionnaire scales (projections/feedback.py)
     _within: dict[tuple[str, str | None], list[Org]] = field(default_factory=dict, repr=False, compare=False)
 
     def period(self, period: Period) -> PeriodFigures:
@@ -255,6 +256,9 @@ def load_facts(store: ViewStore, periods: Sequence[Period] | None = None) -> Fac
             _read_detail(tx, facts)
         else:
             facts.figures, facts.pair_forms = read_figures(tx, periods)
+        from projections.feedback import read_feedback  # it imports the registry's questionnaire
+
+        facts.feedback = read_feedback(tx)
     return facts
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from projections.counts import Counts
 from projections.facts import MUNICIPALITY, ORGANIZATION, REGION, Facts, Unit
+from projections.feedback import feedback_section
 from projections.indicators import (
     INDICATORS,
     STATUS_RU,
@@ -199,6 +200,8 @@ def dynamics_report(
     }
     if change_basis == COMPARABLE:
         report["change_basis"] = COMPARABLE
+    if facts.feedback:  # absent without questionnaires: earlier reports stay byte for byte
+        report["feedback"] = feedback_section(facts.feedback, units, facts.organizations_of, a, b)
     return report
 
 

@@ -132,6 +132,21 @@ TABLES: dict[str, tuple[str, str]] = {
         "overdue INTEGER NOT NULL, last_recorded_at TEXT, missing TEXT NOT NULL",
         "round_id, organization_id",
     ),
+    # Roadmaps: the region's (municipality_id NULL) and each municipality's; items by checklist code.
+    "roadmaps": ("id TEXT NOT NULL, municipality_id TEXT", "id"),
+    "roadmap_items": (
+        "roadmap_id TEXT NOT NULL, item TEXT NOT NULL, due_on TEXT NOT NULL, responsible TEXT NOT NULL, "
+        "document_kind TEXT NOT NULL",
+        "roadmap_id, item",
+    ),
+    # Program feedback: one row per questionnaire scale; respondent_key is "mentor" or the mentee's
+    # id (to count questionnaires once): read only in aggregate (projections/feedback.py).
+    "feedback_scores": (
+        "pair_id TEXT NOT NULL, respondent_key TEXT NOT NULL, respondent TEXT NOT NULL, "
+        "organization_id TEXT NOT NULL, answered_on TEXT NOT NULL, question TEXT NOT NULL, "
+        "score INTEGER NOT NULL",
+        "pair_id, respondent_key, question",
+    ),
     # -- the public page: derived from the views above, publishable data only ------------------
     # search_name: ' ' + the name's words, normalized (lower case, ё→е, one space between words),
     # so "some word starts with w" is `search_name LIKE '% w%'`; sort_key: the words without the

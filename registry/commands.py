@@ -15,6 +15,7 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field, field_validator
 
+from registry.roadmaps import DocumentKind
 from registry.text import MULTILINE, CheckedText
 from registry.values import MenteeCategory, OrganizationKind, Role
 
@@ -416,6 +417,36 @@ class CloseMonitoringRound(Command):
     allowed_roles = _COORDINATORS
     round_id: UUID
     closed_on: date
+
+
+class PlanRoadmapItem(Command):
+    """A checklist item with its deadline in the roadmap of the region (no municipality) or a municipality."""
+
+    allowed_roles = _COORDINATORS
+    item: Code
+    municipality_id: UUID | None = None
+    due_on: date
+    responsible: Text
+    document_kind: DocumentKind
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class DropRoadmapItem(Command):
+    allowed_roles = _COORDINATORS
+    item: Code
+    municipality_id: UUID | None = None
+    reason: Reason
+
+
+class RecordPairFeedback(Command):
+    """A questionnaire of a completed pair (satisfaction scales 1–10): the mentor's or a mentee's."""
+
+    allowed_roles = _CURATOR
+    pair_id: UUID
+    respondent: Annotated[str, Field(pattern=r"^(mentor|mentee)$")]
+    mentee_id: UUID | None = None
+    answered_on: date
+    scores: dict[Code, Annotated[int, Field(ge=1, le=10)]] = Field(min_length=1, max_length=20)
 
 
 # -- users ------------------------------------------------------------------------------------

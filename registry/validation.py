@@ -49,6 +49,7 @@ _FIELD_HINTS_RU = {
     "email": "Адрес электронной почты вида имя@домен",
     "asked": "Допустимые значения: contingent, checklist, outputs, pairs",
     "reminders_to": "Адрес электронной почты вида имя@домен",
+    "respondent": "Допустимые значения: mentor (наставник), mentee (наставляемый)",
 }
 
 

@@ -152,6 +152,8 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
         "ended_on": "2021-05-25", "outcome": "Победа в олимпиаде"})),
     c.DissolvePair: (True, lambda w: (f"/pairs/{w.pair(w.org_a)}/dissolve", {
         "ended_on": "2021-01-25", "reason": "Переезд наставляемого"})),
+    c.RecordPairFeedback: (True, lambda w: (f"/pairs/{_completed_pair(w)}/feedback", {
+        "respondent": "mentor", "answered_on": "2021-06-01", "scores": {"overall": 9}})),
     c.CorrectPairStart: (True, lambda w: (f"/pairs/{w.pair(w.org_a)}/correct-start", {
         "started_on": "2020-10-05", "reason": "Дата приказа"})),
     c.TransferPair: (True, lambda w: (f"/pairs/{w.pair(w.org_a)}/transfer", {
@@ -169,6 +171,11 @@ CASES: dict[type[c.Command], tuple[bool, Prepare]] = {
         "reason": "Заявление об удалении № 5"})),
     c.OpenMonitoringRound: (False, lambda w: ("/monitoring-rounds", ROUND | {"municipality_id": w.municipality_id})),
     c.CloseMonitoringRound: (False, lambda w: (f"/monitoring-rounds/{_round(w)}/close", {"closed_on": "2023-05-31"})),
+    c.PlanRoadmapItem: (False, lambda w: ("/roadmap-items", {
+        "item": _checklist_item(w), "municipality_id": w.municipality_id, "due_on": "2021-10-01",
+        "responsible": "Руководители ОО", "document_kind": "order"})),
+    c.DropRoadmapItem: (False, lambda w: (f"/roadmap-items/{_planned_item(w)}/drop", {
+        "municipality_id": w.municipality_id, "reason": "Пункт выполнен районом"})),
 }
 
 ROUND = {"title": "Мониторинг", "year": 2022, "asked": ["contingent"], "organization_kinds": ["school"],
@@ -176,12 +183,25 @@ ROUND = {"title": "Мониторинг", "year": 2022, "asked": ["contingent"],
 
 
 
+def _completed_pair(w: ApiWorld) -> str:
+    pair = w.pair(w.org_a)
+    w.write(f"/pairs/{pair}/complete", {"ended_on": "2021-05-25", "outcome": "Проект"})
+    return pair
+
+
 def _round(w: ApiWorld) -> str:
     return w.created("/monitoring-rounds", ROUND | {"municipality_id": w.municipality_id})
 
 
-#: Monitoring rounds are the institute's, or a municipal coordinator's for its own municipality.
-MUNICIPAL_MAY = {c.OpenMonitoringRound, c.CloseMonitoringRound}
+def _planned_item(w: ApiWorld) -> str:
+    item = _checklist_item(w)
+    w.write("/roadmap-items", {"item": item, "municipality_id": w.municipality_id, "due_on": "2021-10-01",
+                               "responsible": "Кураторы ОО", "document_kind": "regulation"})
+    return item
+
+
+#: Monitoring rounds and roadmaps are the institute's, or a municipal coordinator's for its own municipality.
+MUNICIPAL_MAY = {c.OpenMonitoringRound, c.CloseMonitoringRound, c.PlanRoadmapItem, c.DropRoadmapItem}
 
 
 def test_the_table_covers_every_write_endpoint_and_every_command() -> None:

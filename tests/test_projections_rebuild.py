@@ -31,7 +31,8 @@ KINDS = [
     "reject", "suspend", "remove", "reinstate", "training", "correct_training", "consent",
     "withdraw", "profile", "mentee", "correct_mentee", "pair", "add_mentee", "complete",
     "dissolve", "correct_start", "program", "output", "retract", "checklist", "reopen", "target",
-    "rename_org", "close_org", "rename_municipality", "reference",
+    "rename_org", "close_org", "rename_municipality", "reference", "round", "close_round",
+    "roadmap", "drop_roadmap", "feedback",
 ]
 
 numbers = st.lists(st.integers(0, 1500), min_size=4, max_size=4)
@@ -184,6 +185,24 @@ class Driver:
                        c.RenameReferenceEntry(list_kind="mentoring_form", code=FORMS[b % 3], title=f"Форма {d}"),
                        c.RetireReferenceEntry(list_kind="checklist_item", code=ITEMS[b % 3], reason="устарел")][a % 3]
             return self.run(None, command)
+        if kind == "round":
+            return self.run("round", c.OpenMonitoringRound(
+                title=f"Мониторинг {a}", year=_day(d).year, asked=["contingent", "checklist", "outputs", "pairs"][: b % 4 + 1],
+                checklist_items=ITEMS[: e % 3 + 1] if b % 4 >= 1 else [], organization_kinds=["school", "college"],
+                municipality_id=self.pick("municipality", a) if b % 2 else None,
+                opened_on=_day(d), due_on=_day(d) + timedelta(days=e % 60)))
+        if kind == "feedback" and pair:
+            return self.run(None, c.RecordPairFeedback(
+                pair_id=pair, respondent="mentor", answered_on=_day(1599), scores={"overall": b % 10 + 1, "goals": e % 10 + 1}))
+        if kind in ("roadmap", "drop_roadmap"):
+            municipality = self.pick("municipality", a) if b % 2 else None
+            if kind == "drop_roadmap":
+                return self.run(None, c.DropRoadmapItem(item=ITEMS[d % 3], municipality_id=municipality, reason="исключён"))
+            return self.run(None, c.PlanRoadmapItem(
+                item=ITEMS[d % 3], municipality_id=municipality, due_on=_day(e), responsible=f"Ответственный {b}",
+                document_kind=["order", "regulation", "roadmap", "website_section"][e % 4], reason="перенос срока"))
+        if kind == "close_round" and self.pick("round", a):
+            return self.run(None, c.CloseMonitoringRound(round_id=self.pick("round", a), closed_on=_day(d + 1000)))
         return False
 
 
@@ -241,7 +260,8 @@ def test_a_scripted_sequence_touches_every_view() -> None:
     sequence += [("mentee", [0, 0, 10, 0]), ("mentor", [0, 1, 200, 1]), ("approve", [1, 0, 300, 0]),
                  ("pair", [1, 0, 500, 0]), ("complete", [0, 0, 900, 0]), ("output", [0, 0, 450, 0]),
                  ("retract", [0, 0, 0, 0]), ("checklist", [0, 0, 20, 0]),
-                 ("consent", [1, 2, 500, 0])]  # the approved mentor publishes: the public views
+                 ("consent", [1, 2, 500, 0]),  # the approved mentor publishes: the public views
+                 ("roadmap", [0, 1, 401, 7]), ("feedback", [0, 0, 0, 0])]
     with tempfile.TemporaryDirectory() as directory, fresh_registry("sqlite", Path(directory)) as registry:
         driver = Driver(registry)
         for index, (kind, numbers) in enumerate(sequence):

@@ -9,6 +9,7 @@ others have just changed, so it runs after them (`stage=DERIVED`).
 
 from projections.appliers import erasure, mentors, pairs, programs, public, units  # noqa: F401  (they register)
 from projections.appliers import rounds  # noqa: F401,I001  (after units, programs, pairs: it reads their rows)
+from projections.appliers import feedback  # noqa: F401,I001
 from projections.appliers.base import APPLIERS, Applier
 
 __all__ = ["APPLIERS", "Applier"]

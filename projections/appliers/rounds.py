@@ -1,4 +1,5 @@
-"""Monitoring rounds: the rounds, their addressees, the facts a round asks for, the frozen report.
+"""Monitoring rounds (the rounds, their addressees, the facts a round asks for, the frozen report)
+and roadmaps.
 
 The facts (`round_facts`) are kept from the organizations', programs' and pairs' own events with
 the moment each was recorded (the event's timestamp): a round's status is derived from them.
@@ -137,3 +138,28 @@ def round_closed(tx: Tx, e: Any) -> None:
                 item["last_recorded_at"], json.dumps(item["missing"], ensure_ascii=False),
             ),
         )
+
+
+# -- roadmaps -------------------------------------------------------------------------------------
+
+
+@on("Roadmap.Created")
+def roadmap_created(tx: Tx, e: Any) -> None:
+    tx.execute(
+        "INSERT INTO {p}roadmaps (id, municipality_id) VALUES (%s, %s)", (origin(e), ident(e.municipality_id))
+    )
+
+
+@on("Roadmap.ItemPlanned")
+def roadmap_item_planned(tx: Tx, e: Any) -> None:
+    tx.execute(
+        "INSERT INTO {p}roadmap_items (roadmap_id, item, due_on, responsible, document_kind) "
+        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (roadmap_id, item) DO UPDATE SET due_on = excluded.due_on, "
+        "responsible = excluded.responsible, document_kind = excluded.document_kind",
+        (origin(e), e.item, day(e.due_on), e.responsible, e.document_kind),
+    )
+
+
+@on("Roadmap.ItemDropped")
+def roadmap_item_dropped(tx: Tx, e: Any) -> None:
+    tx.execute("DELETE FROM {p}roadmap_items WHERE roadmap_id = %s AND item = %s", (origin(e), e.item))

@@ -10,6 +10,8 @@ import csv
 import io
 from typing import Any
 
+from projections.formats.feedback_format import feedback_csv_rows
+
 PERIOD_FIELDS = ("numerator", "denominator", "share", "target", "achieved", "status")
 
 HEADER = (
@@ -50,6 +52,7 @@ def rows(report: dict[str, Any]) -> list[list[Any]]:
                 basis = row["comparable"]
                 line.extend([basis["organizations"], basis["of"], basis["note"]])
             out.append([_cell(v) for v in line])
+    out.extend([_cell(v) for v in line] for line in feedback_csv_rows(report, len(HEADER)))
     return out
 
 

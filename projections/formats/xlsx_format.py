@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from projections.formats.feedback_format import feedback_sheet
 from projections.report import UNIT_KIND_RU
 
 FIXED_TIME = datetime(2020, 1, 1, 0, 0, 0)
@@ -180,6 +181,8 @@ def build_workbook(report: dict[str, Any]) -> Workbook:
                      "Пары (группы) по формам наставничества", "pairs_by_form", "count")
     _breakdown_sheet(wb.create_sheet(_sheet_title("Чек-лист", taken)), report,
                      "Чек-лист внедрения: организаций, выполнивших пункт", "checklist", "done")
+    if "feedback" in report:
+        feedback_sheet(wb.create_sheet(_sheet_title("Обратная связь", taken)), report)
     props = wb.properties
     props.creator = "Реестр наставников"
     props.lastModifiedBy = "Реестр наставников"

@@ -1,4 +1,4 @@
-"""Handlers of monitoring rounds: the institute for the region, a municipality for its own."""
+"""Handlers of monitoring rounds and roadmaps: the institute for the region, a municipality for its own."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from registry.errors import Forbidden
 from registry.handlers.table import handles
 from registry.organizations import Municipality
 from registry.reference import ListKind
+from registry.roadmaps import Roadmap, roadmap_id
 from registry.rounds import MonitoringRound
 from registry.values import Role
 
@@ -21,7 +22,9 @@ def _require_coordinator_of(ctx: CommandContext, municipality_id: UUID | None) -
     if ctx.actor.role == Role.MUNICIPAL and (
         municipality_id is None or str(municipality_id) != ctx.actor.municipality_id
     ):
-        raise Forbidden("Муниципальный координатор проводит мониторинг только организаций своего муниципалитета")
+        raise Forbidden(
+            "Муниципальный координатор ведёт мониторинг и дорожную карту только своего муниципалитета"
+        )
 
 
 @handles(c.OpenMonitoringRound)
@@ -54,3 +57,33 @@ def close_round(ctx: CommandContext, cmd: c.CloseMonitoringRound) -> Aggregate:
     _require_coordinator_of(ctx, monitoring_round.municipality_id)
     monitoring_round.close(cmd.closed_on, ctx.today)
     return monitoring_round
+
+
+# -- roadmaps -------------------------------------------------------------------------------------
+
+
+@handles(c.PlanRoadmapItem)
+def plan_roadmap_item(ctx: CommandContext, cmd: c.PlanRoadmapItem) -> Aggregate:
+    roadmap = _roadmap(ctx, cmd.municipality_id)
+    ctx.require_code(ListKind.CHECKLIST_ITEM, cmd.item, "item")
+    roadmap.plan_item(cmd.item, cmd.due_on, cmd.responsible, cmd.document_kind.value, cmd.reason)
+    return roadmap
+
+
+@handles(c.DropRoadmapItem)
+def drop_roadmap_item(ctx: CommandContext, cmd: c.DropRoadmapItem) -> Aggregate:
+    roadmap = _roadmap(ctx, cmd.municipality_id)
+    roadmap.drop_item(cmd.item, cmd.reason)
+    return roadmap
+
+
+def _roadmap(ctx: CommandContext, municipality_id: UUID | None) -> Roadmap:
+    """The unit's roadmap, created on its first item."""
+    _require_coordinator_of(ctx, municipality_id)
+    if municipality_id is not None:
+        ctx.get(Municipality, municipality_id, field="municipality_id", entity="municipality")
+    if roadmap_id(municipality_id) in ctx.app.repository:
+        return ctx.get(Roadmap, roadmap_id(municipality_id), field="municipality_id", entity="roadmap")
+    roadmap = Roadmap(municipality_id=municipality_id)
+    ctx.add(roadmap)
+    return roadmap
