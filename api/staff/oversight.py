@@ -8,18 +8,19 @@
 | `status_pages` | the organizations' status table (contingent, checklist, pairs, what is overdue) |
 | `audit_pages` | the log by position, a record's history, its state as known / in force |
 | `integrity_pages` | verification of the log, the latest checkpoint, reproduction from a manifest |
+| `user_pages` | users: the list, adding one with a sign-in, revoking, resetting a password |
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.staff import approvals, audit_pages, integrity_pages, report_pages, status_pages
+from api.staff import approvals, audit_pages, integrity_pages, report_pages, status_pages, user_pages
 from api.staff.pages import add_nav
 from registry.values import Role
 
 router = APIRouter()
-for module in (approvals, report_pages, status_pages, audit_pages, integrity_pages):
+for module in (approvals, report_pages, status_pages, audit_pages, integrity_pages, user_pages):
     router.include_router(module.router)
 
 add_nav("/staff/approvals", "Заявки наставников", Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR)
@@ -29,3 +30,4 @@ add_nav("/staff/audit/records", "История записей", Role.ADMIN, Rol
 add_nav("/staff/audit/log", "Журнал", Role.ADMIN, Role.AUDITOR)
 add_nav("/staff/audit/verification", "Целостность", Role.ADMIN, Role.AUDITOR)
 add_nav("/staff/audit/reproduce", "Воспроизведение отчёта", Role.AUDITOR)
+add_nav("/staff/users", "Пользователи", Role.ADMIN)
