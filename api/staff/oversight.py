@@ -8,6 +8,7 @@
 | `status_pages` | the organizations' status table (contingent, checklist, pairs, what is overdue) |
 | `audit_pages` | the log by position, a record's history, its state as known / in force |
 | `integrity_pages` | verification of the log, the latest checkpoint, reproduction from a manifest |
+| `erasure_pages` | erasure of a person's personal data (152-ФЗ), after a page saying what is destroyed |
 | `user_pages` | users: the list, adding one with a sign-in, revoking, resetting a password |
 """
 
@@ -15,12 +16,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.staff import approvals, audit_pages, integrity_pages, report_pages, status_pages, user_pages
-from api.staff.pages import add_nav
+from api.staff import (
+    approvals,
+    audit_pages,
+    erasure_pages,
+    integrity_pages,
+    report_pages,
+    status_pages,
+    user_pages,
+)
+from api.staff.pages import NOTICES, add_nav
 from registry.values import Role
 
 router = APIRouter()
-for module in (approvals, report_pages, status_pages, audit_pages, integrity_pages, user_pages):
+NOTICES["erased"] = "Персональные данные удалены: ключ уничтожен, удаление записано в журнал."
+for module in (approvals, report_pages, status_pages, audit_pages, integrity_pages, user_pages, erasure_pages):
     router.include_router(module.router)
 
 add_nav("/staff/approvals", "Заявки наставников", Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR)
