@@ -3,6 +3,7 @@
 
 | module | pages |
 |---|---|
+| `dashboard_pages` | the start page: indicators of the reader's unit against the targets, with charts |
 | `approvals` | the approval queue of mentor applications (institute decides; coordinator, auditor read) |
 | `report_pages` | the report builder: the dynamics report inline, its files and manifests |
 | `status_pages` | the organizations' status table (contingent, checklist, pairs, what is overdue) |
@@ -16,8 +17,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.staff import HOMES
 from api.staff import (
     approvals,
+    dashboard_pages,
     audit_pages,
     erasure_pages,
     integrity_pages,
@@ -41,3 +44,5 @@ add_nav("/staff/audit/log", "Журнал", Role.ADMIN, Role.AUDITOR)
 add_nav("/staff/audit/verification", "Целостность", Role.ADMIN, Role.AUDITOR)
 add_nav("/staff/audit/reproduce", "Воспроизведение отчёта", Role.AUDITOR)
 add_nav("/staff/users", "Пользователи", Role.ADMIN)
+for role in (Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR):
+    HOMES[role] = dashboard_pages.dashboard
