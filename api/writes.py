@@ -199,13 +199,9 @@ def scoped_command_id(actor: Actor, idempotency_key: str | None) -> str | None:
     return f"{actor.user_id}:{idempotency_key}" if idempotency_key else None
 
 
-def run_command(
-    request: Request, response: Response, command: c.Command, actor: Actor, item_attr: str | None = None
-) -> WriteResult:
-    """Execute through the registry, catch the views up (a client reads its own writes), run the
-    after-write hook, and say what was recorded."""
-    registry = registry_of(request)
-    result = registry.execute(command, actor)
+def after_recorded(request: Request, result: CommandResult) -> None:
+    """Catch the views up (a client reads its own writes) and run the app's after-write hook;
+    a failure of either is logged, the write stays recorded."""
     projector = getattr(request.app.state, "projector", None)
     if projector is not None:
         try:
@@ -218,6 +214,16 @@ def run_command(
             after_write(result)
         except Exception as error:  # the write is recorded; a lagging reader must not undo it
             log.error("after_write_failed", command_id=result.command_id, error=repr(error), exc_info=error)
+
+
+def run_command(
+    request: Request, response: Response, command: c.Command, actor: Actor, item_attr: str | None = None
+) -> WriteResult:
+    """Execute through the registry, catch the views up (a client reads its own writes), run the
+    after-write hook, and say what was recorded."""
+    registry = registry_of(request)
+    result = registry.execute(command, actor)
+    after_recorded(request, result)
     item_id = None
     if item_attr and result.aggregate_id and result.version:
         for recorded in registry.events.get(
