@@ -43,7 +43,7 @@ def test_the_institute_adds_a_curator_with_a_sign_in_who_then_signs_in(world: Ov
     admin = world.person("admin")
     short = admin.post("/staff/users/new", {"name": "Петрова А. В.", "role": "curator", "organization_id": world.org_a,
                                              "login": "petrova", "password": "коротко"})
-    assert short.status_code == 422 and 'id="password-error"' in short.text
+    assert short.status_code == 422 and 'id="f-password-error"' in short.text
     no_school = admin.post("/staff/users/new", {"name": "Петрова А. В.", "role": "curator", "login": "petrova",
                                                  "password": "длинный-пароль-1"})
     assert no_school.status_code == 422 and "Для куратора нужно указать его организацию" in no_school.text
@@ -107,8 +107,38 @@ def test_an_erasure_says_what_is_destroyed_and_needs_a_reason_and_a_confirmation
     assert world.person("municipal").post(f"/staff/erasure/{mentee}", {"reason": "x", "understood": "yes"}).status_code == 403
 
 
+def test_the_institute_keeps_units_reference_lists_and_targets(world: OversightWorld) -> None:
+    admin = world.person("admin")
+    added = admin.post("/staff/units/organizations", {"name": "МБОУ СОШ № 9", "kind": "school",
+                                                       "municipality_id": world.home_municipality,
+                                                       "registered_on": "01.09.2019", "inn": "12"})
+    assert added.status_code == 422 and "ИНН — 10 или 12 цифр" in added.text
+    added = admin.post("/staff/units/organizations", {"name": "МБОУ СОШ № 9", "kind": "school",
+                                                       "municipality_id": world.home_municipality,
+                                                       "registered_on": "01.09.2019"})
+    assert added.status_code == 303 and "МБОУ СОШ № 9" in admin.get("/staff/units").text
+    assert admin.post("/staff/units/municipalities", {"name": "Бикинский район", "region": "Хабаровский край"}
+                      ).status_code == 303
+
+    entry = {"code": "parent_pupil", "title": "родитель – ученик"}
+    assert admin.post("/staff/reference/mentoring_form/entries", entry).status_code == 303
+    assert admin.post("/staff/reference/mentoring_form/entries", entry).status_code == 422  # the code is taken
+    assert "родитель – ученик" in admin.get("/staff/reference").text
+
+    target = {"indicator": "pupils_10_19", "unit": f"municipality:{world.home_municipality}", "year": "2024",
+              "share_percent": "70"}
+    assert admin.post("/staff/targets", target).status_code == 303
+    changed = admin.post("/staff/targets", {**target, "share_percent": "75"})
+    assert changed.status_code == 422  # a target already set changes only with a reason
+    assert admin.post("/staff/targets", {**target, "share_percent": "75", "reason": "решение коллегии"}
+                      ).status_code == 303
+    page = admin.get("/staff/targets").text
+    assert "<td class=\"num\">75" in page and "<td class=\"num\">70" not in page
+
+
 @pytest.mark.parametrize("path", ["/staff/users", "/staff/users.xlsx", "/staff/users/new", "/staff/users/{user}",
-                                  "/staff/erasure/{mentor}"])
+                                  "/staff/erasure/{mentor}", "/staff/units", "/staff/units/organizations.xlsx",
+                                  "/staff/reference", "/staff/targets"])
 def test_only_the_institute_opens_users_and_erasure(world: OversightWorld, path: str) -> None:
     url = path.format(user=world.user_ids["curator"], mentor=world.mentor(world.org_a))
     for role in ("admin", "municipal", "curator", "curator_other", "auditor"):
