@@ -209,6 +209,17 @@ def scoped_command_id(actor: Actor, idempotency_key: str | None) -> str | None:
     return f"{actor.user_id}:{idempotency_key}" if idempotency_key else None
 
 
+def after_recorded(request: Request, result: CommandResult) -> None:
+    """Run the app's after-write hook (the views were caught up by the registry's after-commit
+    subscribers); a failure is logged, the write stays recorded."""
+    after_write: AfterWrite | None = getattr(request.app.state, "after_write", None)
+    if after_write is not None:
+        try:
+            after_write(result)
+        except Exception as error:  # the write is recorded; a lagging reader must not undo it
+            log.error("after_write_failed", command_id=result.command_id, error=repr(error), exc_info=error)
+
+
 def run_command(
     request: Request, response: Response, command: c.Command, actor: Actor, item_attr: str | None = None
 ) -> WriteResult:
@@ -216,12 +227,7 @@ def run_command(
     reads its own writes), run the after-write hook, and say what was recorded."""
     registry = registry_of(request)
     result = registry.execute(command, actor)
-    after_write: AfterWrite | None = getattr(request.app.state, "after_write", None)
-    if after_write is not None:
-        try:
-            after_write(result)
-        except Exception as error:  # the write is recorded; a lagging reader must not undo it
-            log.error("after_write_failed", command_id=result.command_id, error=repr(error), exc_info=error)
+    after_recorded(request, result)
     item_id = None
     if item_attr and result.aggregate_id and result.version:
         for recorded in registry.events.get(

@@ -269,3 +269,30 @@ def test_the_other_pages_are_accessible_and_fit_a_phone(region: Region, people: 
     page.wait_for_load_state()
     assert page.locator("figure.chart svg").count() == 4
     municipal.check("report-result")
+
+
+def test_the_institute_s_start_users_and_erasure_pages_are_accessible(region: Region, people: Any) -> None:
+    admin = people("admin")
+    page = admin.page
+    assert page.get_by_role("heading", level=1).inner_text() == "Показатели 2022 года"
+    assert page.locator("figure.chart svg").count() == 4
+    admin.check("start")
+    for label, name in (("Пользователи", "users"), ("Муниципалитеты и организации", "units"),
+                        ("Справочники", "reference"), ("Цели", "targets")):
+        admin.nav(label)
+        admin.check(name)
+    admin.nav("Пользователи")
+    page.get_by_role("link", name="Добавить пользователя").click()
+    page.wait_for_load_state()
+    page.get_by_label("Имя и должность").fill("Петрова А. В., куратор")
+    page.get_by_label("Логин для входа").fill("petrova")
+    page.get_by_label("Пароль").fill("короткий")  # too short: said beside the field
+    page.get_by_role("button", name="Добавить").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").is_visible()
+    assert "не короче 10 символов" in page.locator("#f-password-error").inner_text()
+    admin.check("user-new-errors")
+    mentee_id = region.rows("SELECT id FROM {p}mentees ORDER BY id LIMIT 1")[0][0]
+    page.goto(f"{region.url}/staff/erasure/{mentee_id}")
+    assert page.get_by_role("heading", name="Будет уничтожено безвозвратно").is_visible()
+    admin.check("erasure")

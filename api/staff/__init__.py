@@ -27,10 +27,12 @@ How to add a page
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 
 from api.staff import pages, sign_in
@@ -84,6 +86,18 @@ def install_staff(app: FastAPI, config: StaffConfig | None = None) -> None:
     @app.exception_handler(StaffRefusal)
     def refused(request: Request, refusal: StaffRefusal) -> Response:
         return pages.refusal_page(request, refusal)
+
+    api_invalid = app.exception_handlers.get(RequestValidationError)
+
+    async def invalid(request: Request, error: Exception) -> Response:
+        # A malformed id in a workspace address is a page that does not exist, not a JSON problem.
+        if request.url.path.startswith("/staff/"):
+            return pages.refusal_page(request, StaffRefusal(404, "Не найдено", "Такой страницы нет."))
+        assert api_invalid is not None
+        result = api_invalid(request, error)
+        return await result if inspect.isawaitable(result) else result
+
+    app.add_exception_handler(RequestValidationError, invalid)
 
 
 __all__ = ["HOMES", "StaffConfig", "install_staff", "staff_router"]

@@ -3,23 +3,40 @@
 
 | module | pages |
 |---|---|
+| `dashboard_pages` | the start page: indicators of the reader's unit against the targets, with charts |
 | `approvals` | the approval queue of mentor applications (institute decides; coordinator, auditor read) |
 | `report_pages` | the report builder: the dynamics report inline, its files and manifests |
 | `status_pages` | the organizations' status table (contingent, checklist, pairs, what is overdue) |
 | `audit_pages` | the log by position, a record's history, its state as known / in force |
 | `integrity_pages` | verification of the log, the latest checkpoint, reproduction from a manifest |
+| `erasure_pages` | erasure of a person's personal data (152-ФЗ), after a page saying what is destroyed |
+| `region_setup_pages` | municipalities and organizations, reference lists, yearly targets |
+| `user_pages` | users: the list, adding one with a sign-in, revoking, resetting a password |
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.staff import approvals, audit_pages, integrity_pages, report_pages, status_pages
-from api.staff.pages import add_nav
+from api.staff import HOMES
+from api.staff import (
+    approvals,
+    dashboard_pages,
+    audit_pages,
+    erasure_pages,
+    integrity_pages,
+    region_setup_pages,
+    report_pages,
+    status_pages,
+    user_pages,
+)
+from api.staff.pages import NOTICES, add_nav
 from registry.values import Role
 
 router = APIRouter()
-for module in (approvals, report_pages, status_pages, audit_pages, integrity_pages):
+NOTICES["erased"] = "Персональные данные удалены: ключ уничтожен, удаление записано в журнал."
+for module in (approvals, report_pages, status_pages, audit_pages, integrity_pages, user_pages, erasure_pages,
+               region_setup_pages):
     router.include_router(module.router)
 
 add_nav("/staff/approvals", "Заявки наставников", Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR)
@@ -29,3 +46,9 @@ add_nav("/staff/audit/records", "История записей", Role.ADMIN, Rol
 add_nav("/staff/audit/log", "Журнал", Role.ADMIN, Role.AUDITOR)
 add_nav("/staff/audit/verification", "Целостность", Role.ADMIN, Role.AUDITOR)
 add_nav("/staff/audit/reproduce", "Воспроизведение отчёта", Role.AUDITOR)
+add_nav("/staff/users", "Пользователи", Role.ADMIN)
+add_nav("/staff/units", "Муниципалитеты и организации", Role.ADMIN)
+add_nav("/staff/reference", "Справочники", Role.ADMIN)
+add_nav("/staff/targets", "Цели", Role.ADMIN)
+for role in (Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR):
+    HOMES[role] = dashboard_pages.dashboard

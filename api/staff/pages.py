@@ -10,10 +10,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
 from urllib.parse import urlencode
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.datastructures import FormData
@@ -21,7 +22,7 @@ from starlette.datastructures import FormData
 from api.problems import ApiProblem, status_of
 from api.scope import ReadScope, scope_of
 from api.staff.session import SignedIn, StaffRefusal, signed_in_or_none
-from api.writes import WriteResult, run_command
+from api.writes import WriteResult, after_recorded, run_command
 from registry.commands import Command
 from registry.errors import RegistryError
 from registry.validation import parse_command
@@ -117,6 +118,13 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 NOTICES: dict[str, str] = {
     "password": "Пароль изменён.",
     "saved": "Сохранено.",
+    "applied": "Заявка наставника подана. Её рассмотрит региональный институт.",
+    "registered": "Наставляемый зарегистрирован.",
+    "formed": "Пара (группа) сформирована.",
+    "completed": "Пара (группа) завершена.",
+    "dissolved": "Пара (группа) расформирована.",
+    "adopted": "Программа внесена.",
+    "imported": "Файл импортирован.",
 }
 
 
@@ -172,6 +180,15 @@ class FormInput:
             return text
 
 
+async def form_input(request: Request) -> FormInput:
+    """Dependency: the posted form (read once; the CSRF guard has read it already)."""
+    return FormInput(await request.form())
+
+
+PostedForm = Annotated[FormInput, Depends(form_input)]
+"""A sync endpoint's posted form: `def page(request, staff: CurrentStaff, form: PostedForm)`."""
+
+
 @dataclass
 class Outcome:
     """What a command from a form came to: recorded (`result`) or refused (errors by field)."""
@@ -197,7 +214,7 @@ def execute(
     `Registry.execute`, same catch-up); refusals come back as Russian messages by field."""
     errors = dict(form.errors) if form is not None else {}
     try:
-        command = parse_command(command_type, {k: v for k, v in data.items() if v is not None})
+        command = parse_command(command_type, _present(data))
     except RegistryError as error:
         return _refused(error, errors)
     if errors:
@@ -206,6 +223,59 @@ def execute(
         return Outcome(result=run_command(request, Response(), command, staff.actor, item_attr))
     except RegistryError as error:
         return _refused(error, errors)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command of several recorded together; `data` gets the first command's aggregate id
+    (a placeholder while validating); its errors are shown under `prefix` + field."""
+
+    command_type: type[Command]
+    data: Callable[[UUID], dict[str, Any]]
+    prefix: str = ""
+
+
+_PLACEHOLDER = UUID(int=0)
+
+
+def execute_together(request: Request, staff: SignedIn, steps: Sequence[Step], form: FormInput | None = None) -> Outcome:
+    """Several commands recorded all together or not at all (one `Registry.batch()`), e.g. an
+    application and its consent; validated first, every step's errors at once."""
+    errors = dict(form.errors) if form is not None else {}
+    for step in steps:
+        try:
+            parse_command(step.command_type, _present(step.data(_PLACEHOLDER)))
+        except RegistryError as error:
+            for problem in error.problems:
+                errors.setdefault(step.prefix + problem.field, problem.message)
+    if errors:
+        return Outcome(errors=errors, message="Исправьте отмеченные поля")
+    registry = request.app.state.registry
+    batch = registry.batch()
+    first: UUID | None = None
+    try:
+        for index, step in enumerate(steps):
+            command = parse_command(step.command_type, _present(step.data(first or _PLACEHOLDER)))
+            result = batch.execute(command, staff.actor)
+            if index == 0:
+                first = result.aggregate_id
+        results = batch.commit()
+    except RegistryError as error:
+        step = steps[min(index, len(steps) - 1)]
+        for problem in error.problems:
+            errors.setdefault(step.prefix + problem.field, problem.message)
+        return Outcome(errors=errors, message=error.message)
+    after_recorded(request, results[-1])
+    head = results[0]
+    return Outcome(result=WriteResult(
+        command_id=head.command_id, aggregate_id=head.aggregate_id, version=head.version,
+        position=results[-1].position or registry.position(), events=sum(r.events for r in results),
+        replayed=False,
+    ))
+
+
+def _present(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}
 
 
 def _refused(error: RegistryError, errors: dict[str, str]) -> Outcome:
@@ -241,6 +311,7 @@ class Paging:
     limit: int
     total: int
     base: str
+    params: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, request: Request, total: int = 0, limit: int = 50) -> Paging:
@@ -251,7 +322,19 @@ class Paging:
         return cls(offset, limit, total, request.url.path)
 
     def link(self, offset: int) -> str:
-        return f"{self.base}?offset={offset}"
+        return f"{self.base}?{urlencode({**self.params, 'offset': offset})}"
+
+    def download(self) -> str:
+        """The same list as an Excel file."""
+        return f"{self.base}?{urlencode({**self.params, 'format': 'xlsx'})}"
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.offset + self.limit, self.total)
 
     @property
     def previous(self) -> str | None:

@@ -1,0 +1,183 @@
+"""What the institute keeps of the region itself: municipalities and organizations
+(/staff/units), the reference lists (/staff/reference) and the yearly targets (/staff/targets).
+
+Lists are the API's reads (`api.reads.units`) or plain SQL over the views; every change is a
+registry command through `pages.execute`, the API's way, its refusals beside the fields.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from api.reads import units as unit_reads
+from api.reads.common import views_of
+from api.staff.pages import FormInput, Paging, api_read, execute, render, scope, see_other, xlsx_download
+from api.staff.session import SignedIn, require_staff_roles
+from projections.indicators import INDICATORS
+from registry import commands as c
+from registry.reference import ListKind
+from registry.values import OrganizationKind, Role
+
+router = APIRouter()
+
+ADMIN = (Role.ADMIN,)
+Text = Annotated[str, Form()]
+KIND_RU = {OrganizationKind.SCHOOL: "общеобразовательная", OrganizationKind.COLLEGE: "СПО",
+           OrganizationKind.EXTRA: "дополнительного образования"}
+LIST_RU = {
+    ListKind.MENTORING_FORM: "Формы наставничества", ListKind.MENTORING_KIND: "Виды наставничества",
+    ListKind.MENTOR_TYPE: "Типы наставников", ListKind.OUTPUT_KIND: "Виды продуктов программ",
+    ListKind.CHECKLIST_ITEM: "Пункты чек-листа внедрения",
+}
+
+
+# -- municipalities and organizations ---------------------------------------------------------------
+
+
+def _units_page(request: Request, staff: SignedIn, errors: dict[str, str] | None = None,
+                values: dict[str, Any] | None = None, message: str | None = None, status: int = 200) -> Response:
+    reader = scope(staff)
+    municipalities = api_read(unit_reads.municipalities, request, reader).items
+    paging = Paging.of(request, limit=50)
+    page = api_read(unit_reads.organizations, request, reader, municipality_id=None, kind=None,
+                    limit=paging.limit, offset=paging.offset)
+    paging = Paging(paging.offset, paging.limit, page.total, paging.base)
+    return render(request, "staff/region_units.html.j2", status=status, municipalities=municipalities,
+                  municipality_options=[(m.id, m.name) for m in municipalities],
+                  organizations=page.items, paging=paging, kinds=[(k.value, v) for k, v in KIND_RU.items()], kind_names=KIND_RU, errors=errors or {},
+                  values=values or {}, message=message)
+
+
+@router.get("/units")
+def units(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    return _units_page(request, staff)
+
+
+@router.get("/units/organizations.xlsx")
+def organizations_xlsx(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    page = api_read(unit_reads.organizations, request, scope(staff), municipality_id=None, kind=None,
+                    limit=1000, offset=0)
+    rows = [[o.name, KIND_RU.get(o.kind, o.kind), o.municipality, o.inn or "", o.registered_on, o.closed_on,
+             f"{o.checklist_done} из {len(o.checklist)}", o.id] for o in page.items]
+    header = ["Организация", "Вид", "Муниципалитет", "ИНН", "Зарегистрирована", "Закрыта", "Чек-лист", "Идентификатор"]
+    return xlsx_download("organizacii.xlsx", header, rows)
+
+
+def _done(request: Request, staff: SignedIn, command: type[c.Command], data: dict[str, Any],
+          form: FormInput | None, values: dict[str, Any], back: str) -> Response:
+    outcome = execute(request, staff, command, data, form)
+    if outcome.ok:
+        return see_other(back, done="saved")
+    if back.startswith("/staff/units"):
+        return _units_page(request, staff, outcome.errors, values, outcome.message, 422)
+    if back.startswith("/staff/reference"):
+        return _reference_page(request, staff, outcome.errors, values, outcome.message, 422)
+    return _targets_page(request, staff, outcome.errors, values, outcome.message, 422)
+
+
+@router.post("/units/municipalities")
+def add_municipality(request: Request, name: Text = "", region: Text = "", code: Text = "",
+                     staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    values = {"name": name, "region": region, "code": code}
+    data = {"name": name.strip() or None, "region": region.strip() or None, "code": code.strip() or None}
+    return _done(request, staff, c.RegisterMunicipality, data, None, values, "/staff/units")
+
+
+@router.post("/units/organizations")
+def add_organization(request: Request, name: Text = "", kind: Text = "", municipality_id: Text = "",
+                     inn: Text = "", registered_on: Text = "", staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    values = {"name": name, "kind": kind, "municipality_id": municipality_id, "inn": inn,
+              "registered_on": registered_on}
+    form = FormInput(FormData(values))
+    data = {"name": form.text("name"), "kind": form.text("kind"), "municipality_id": form.text("municipality_id"),
+            "inn": form.text("inn"), "registered_on": form.date("registered_on")}
+    return _done(request, staff, c.RegisterOrganization, data, form, values, "/staff/units")
+
+
+# -- reference lists ----------------------------------------------------------------------------------
+
+
+def _reference_page(request: Request, staff: SignedIn, errors: dict[str, str] | None = None,
+                    values: dict[str, Any] | None = None, message: str | None = None, status: int = 200) -> Response:
+    with views_of(request).transaction(write=False) as tx:
+        rows = tx.rows(
+            "SELECT l.kind, e.code, e.title, e.retired FROM {p}reference_entries e "
+            "JOIN {p}reference_lists l ON l.id = e.list_id ORDER BY l.kind, e.seq, e.code"
+        )
+    lists: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ListKind.ALL}
+    for kind, code, title, retired in rows:
+        lists.setdefault(str(kind), []).append({"code": code, "title": title, "retired": bool(retired)})
+    return render(request, "staff/region_reference.html.j2", status=status, lists=lists, names=LIST_RU,
+                  errors=errors or {}, values=values or {}, message=message)
+
+
+@router.get("/reference")
+def reference(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    return _reference_page(request, staff)
+
+
+@router.post("/reference/{list_kind}/entries")
+def add_entry(request: Request, list_kind: str, code: Text = "", title: Text = "",
+              staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    data = {"list_kind": list_kind, "code": code.strip() or None, "title": title.strip() or None}
+    return _done(request, staff, c.AddReferenceEntry, data, None, {"list_kind": list_kind, "code": code,
+                                                                     "title": title}, "/staff/reference")
+
+
+@router.post("/reference/{list_kind}/entries/{code}/rename")
+def rename_entry(request: Request, list_kind: str, code: str, title: Text = "",
+                 staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    data = {"list_kind": list_kind, "code": code, "title": title.strip() or None}
+    return _done(request, staff, c.RenameReferenceEntry, data, None, {"list_kind": list_kind}, "/staff/reference")
+
+
+@router.post("/reference/{list_kind}/entries/{code}/retire")
+def retire_entry(request: Request, list_kind: str, code: str, reason: Text = "",
+                 staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    data = {"list_kind": list_kind, "code": code, "reason": reason.strip() or None}
+    return _done(request, staff, c.RetireReferenceEntry, data, None, {"list_kind": list_kind}, "/staff/reference")
+
+
+# -- targets --------------------------------------------------------------------------------------------
+
+
+def _targets_page(request: Request, staff: SignedIn, errors: dict[str, str] | None = None,
+                  values: dict[str, Any] | None = None, message: str | None = None, status: int = 200) -> Response:
+    with views_of(request).transaction(write=False) as tx:
+        rows = tx.rows(
+            "SELECT p.indicator, p.unit_kind, p.unit_id, t.year, t.share_percent, "
+            "COALESCE(mu.name, o.name, p.unit_id) FROM {p}targets t JOIN {p}target_plans p ON p.id = t.plan_id "
+            "LEFT JOIN {p}municipalities mu ON p.unit_kind = 'municipality' AND mu.id = p.unit_id "
+            "LEFT JOIN {p}organizations o ON p.unit_kind = 'organization' AND o.id = p.unit_id "
+            "ORDER BY p.indicator, p.unit_kind, p.unit_id, t.year"
+        )
+        regions = [str(r[0]) for r in tx.rows("SELECT DISTINCT region FROM {p}municipalities ORDER BY region")]
+    municipalities = api_read(unit_reads.municipalities, request, scope(staff)).items
+    targets = [{"indicator": INDICATORS[r[0]].title if r[0] in INDICATORS else r[0], "unit": r[5],
+                "kind": {"region": "регион", "municipality": "муниципалитет", "organization": "организация"}.get(r[1], r[1]),
+                "year": r[3], "share": str(r[4]).replace(".", ",")} for r in rows]
+    units = [(f"region:{name}", f"Регион {name}") for name in regions] + [
+        (f"municipality:{m.id}", m.name) for m in municipalities]
+    return render(request, "staff/region_targets.html.j2", status=status, targets=targets,
+                  indicators=[(k, d.title) for k, d in INDICATORS.items()], units=units,
+                  errors=errors or {}, values=values or {}, message=message)
+
+
+@router.get("/targets")
+def targets(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    return _targets_page(request, staff)
+
+
+@router.post("/targets")
+def set_target(request: Request, indicator: Text = "", unit: Text = "", year: Text = "", share_percent: Text = "",
+               reason: Text = "", staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    kind, _, unit_id = unit.partition(":")
+    values = {"indicator": indicator, "unit": unit, "year": year, "share_percent": share_percent, "reason": reason}
+    data = {"indicator": indicator or None, "unit_kind": kind or None, "unit_id": unit_id or None,
+            "year": year.strip() or None, "share_percent": share_percent.strip().replace(",", ".") or None,
+            "reason": reason.strip() or None}
+    return _done(request, staff, c.SetTarget, data, None, values, "/staff/targets")
