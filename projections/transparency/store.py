@@ -187,6 +187,8 @@ class TransparencyLog:
             raise TypeError(f"no transparency log for recorder {type(recorder).__name__}")
         #: hashes read from the store by the last root/proof (tests check it stays O(log n))
         self.last_reads = 0
+        #: the tree's right edge as this object last appended it: (size, position, hashes)
+        self._edge: tuple[int, int, list[bytes]] | None = None
         if self.datastore not in _ready:
             self.setup()
             _ready.add(self.datastore)
@@ -262,10 +264,15 @@ class TransparencyLog:
         if not leaves:
             return
         size, position = locked if locked is not None else self._lock_head(tx)
-        self._check_head(tx, size, position)
-        frontier = merkle.range_nodes(0, size) if size else []
-        known = self._fetch_nodes(tx, set(frontier))
-        compact = merkle.CompactRange(size, [known[node] for node in frontier])
+        kept = self._edge
+        if kept is not None and kept[0] == size and kept[1] == position:
+            # This process wrote the head as it stands: its right edge is still the tree's.
+            compact = merkle.CompactRange(size, kept[2])
+        else:
+            self._check_head(tx, size, position)
+            frontier = merkle.range_nodes(0, size) if size else []
+            known = self._fetch_nodes(tx, set(frontier))
+            compact = merkle.CompactRange(size, [known[node] for node in frontier])
         rows: list[tuple[int, int, bytes]] = []
         nodes: list[tuple[int, int, bytes]] = []
         on_node = nodes.append
@@ -278,6 +285,9 @@ class TransparencyLog:
             "UPDATE {tl_head} SET tree_size = %s, position = %s WHERE id = 1",
             (compact.size, rows[-1][1]),
         )
+        # Kept for the next append: used only while the stored head is exactly this one (a rolled
+        # back transaction, another writer or a hand-edited head all read differently).
+        self._edge = (compact.size, rows[-1][1], [value for _, value in compact.stack])
 
     def _check_head(self, tx: _Tx, size: int, position: int) -> None:
         row = tx.one("SELECT leaf_index, position FROM {tl_leaves} ORDER BY leaf_index DESC LIMIT 1")
