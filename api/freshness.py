@@ -18,7 +18,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 
-from projections.projector import Projector
+from projections.projector import ProjectionStalled, Projector
 
 log = structlog.get_logger("reestr.api")
 
@@ -37,12 +37,19 @@ class AppProjector(Projector):
         self.listeners: list[PositionListener] = []
 
     def catch_up(self, progress: Any = None) -> int:
-        applied = super().catch_up(progress)
+        try:
+            applied = super().catch_up(progress)
+        except ProjectionStalled:
+            self._tell_listeners()  # the views may have moved up to the event that stalls them
+            raise
+        self._tell_listeners()
+        return applied
+
+    def _tell_listeners(self) -> None:
         if self.listeners:
             position = self.position
             for listener in self.listeners:
                 listener(position)
-        return applied
 
 
 class Freshness:

@@ -50,7 +50,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 
 from ops.storage import parse_database_url, registry_on
 from registry.application import Registry
-from registry.sealing import PersonalKeyMissing
+from registry.sealing import ERASED, ERASED_PERSON, PersonalKeyMissing
 from registry.values import PersonalData
 
 CHUNK = 1000
@@ -98,7 +98,7 @@ SEALED_IN_EXPORT = "запечатано: открывается только ф
 def _plain(value: Any) -> Any:
     """A decoded event attribute as JSON for people; personal data stay sealed (never in clear)."""
     if isinstance(value, PersonalData):
-        return SEALED_IN_EXPORT
+        return ERASED if value == ERASED_PERSON else SEALED_IN_EXPORT
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):

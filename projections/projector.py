@@ -5,6 +5,11 @@ decoded, and applied in ONE transaction that also locks and advances the trackin
 at any point leaves either the whole batch or none of it. `upto` stops at a log position (a
 report "as known at a moment" projects into a throwaway store up to it).
 
+An event the views cannot take (an applier bug, an old event the database refuses) stops them
+just before it: `catch_up` applies the events before it, notes `stalled` (position, event, reason)
+and raises `ProjectionStalled`; every later catch-up tries again, so the views go on once the
+cause is gone. (A NUL in old events is no such cause: `projections.store.storable_row`.)
+
 In-process: run `Projector(registry, store).catch_up()` after `registry.execute(...)` so a client
 reads its own writes. As a worker: `follow()` polls (and on PostgreSQL may be woken by LISTEN).
 """
@@ -125,7 +130,9 @@ class Projector:
             except StalePosition:
                 continue  # another projector moved on meanwhile: read from where it is now
             except Exception as error:
-                applied += self._apply_up_to_failure(start, batch, error)
+                done = self._apply_up_to_failure(start, batch, error)
+                if erased or erasure_in(n.topic for n in batch[:done]):
+                    scrub_old_pages(self.store)  # an erasure applied before the stall still scrubs
                 raise ProjectionStalled(self.stalled) from error  # type: ignore[arg-type]
             self.stalled = None
             applied += len(batch)

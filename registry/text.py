@@ -66,10 +66,12 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
 
 
 def _clean_any(value: Any, multiline: bool) -> Any:
+    # Trimmed first, as every input model trims anyway: a name pasted with a trailing newline is
+    # a name, not a refusal.
     if isinstance(value, str):
-        return clean_text(value, multiline=multiline)
+        return clean_text(value.strip(), multiline=multiline)
     if isinstance(value, list):
-        return [clean_text(item, multiline=multiline) if isinstance(item, str) else item for item in value]
+        return [clean_text(item.strip(), multiline=multiline) if isinstance(item, str) else item for item in value]
     return value
 
 

@@ -110,7 +110,10 @@ def test_what_is_refused() -> None:
 _ANY_TEXT = st.text(st.characters(exclude_categories=()), min_size=1, max_size=24)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(name=_ANY_TEXT, position=_ANY_TEXT, reason=_ANY_TEXT)
 def test_whatever_is_accepted_is_read_back_unchanged_from_log_views_and_api(
     world: ApiWorld, name: str, position: str, reason: str
@@ -152,3 +155,8 @@ def test_whatever_is_accepted_is_read_back_unchanged_from_log_views_and_api(
 
     from_log = world.registry.repository.get(UUID(mentor))
     assert from_log.profile.position == expected.profile.position
+
+
+def test_a_name_pasted_with_a_trailing_newline_is_trimmed_not_refused() -> None:
+    command = parse_command(c.AddUser, {"name": "Иванова Мария\r\n", "role": "auditor", "token_sha256": "0" * 64})
+    assert command.name == "Иванова Мария"
