@@ -31,7 +31,7 @@ KINDS = [
     "reject", "suspend", "remove", "reinstate", "training", "correct_training", "consent",
     "withdraw", "profile", "mentee", "correct_mentee", "pair", "add_mentee", "complete",
     "dissolve", "correct_start", "program", "output", "retract", "checklist", "reopen", "target",
-    "rename_org", "close_org", "rename_municipality", "reference", "round", "close_round",
+    "rename_org", "close_org", "rename_municipality", "reference", "region", "round", "close_round",
     "roadmap", "drop_roadmap", "feedback",
 ]
 
@@ -177,6 +177,10 @@ class Driver:
                                                        reason="переименование"))
         if kind == "close_org" and org:
             return self.run(None, c.CloseOrganization(organization_id=org, effective_date=_day(d), reason="реорганизация"))
+        if kind == "region":  # the region as a unit: registered by code, else renamed
+            code = f"{27 + a % 2}"
+            return self.run(None, c.RegisterRegion(code=code, name=f"Край {b % 2}")) or self.run(
+                None, c.RenameRegion(code=code, name=f"Край {b}", reason="переименование"))
         if kind == "rename_municipality" and self.pick("municipality", a):
             return self.run(None, c.RenameMunicipality(municipality_id=self.pick("municipality", a),
                                                        name=f"Округ {b}", reason="преобразование"))
