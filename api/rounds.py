@@ -9,6 +9,7 @@ close. Reminders go by e-mail only when the server is set up for it (`REESTR_REM
 
 from __future__ import annotations
 
+import smtplib
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -238,7 +239,7 @@ def reminders(request: Request, response: Response, scope: Scope, round_id: UUID
              description="Одно письмо адресатам мониторинга со списком организаций, не представивших "
              "сведения. Работает, только если на сервере включена почта (REESTR_REMINDER_MAIL).",
              operation_id="SendMonitoringRoundReminders",
-             responses=with_position(200, problem_responses(401, 403, 404, 409, 422)))
+             responses=with_position(200, problem_responses(401, 403, 404, 409, 422, 502)))
 def send_reminders(
     request: Request, response: Response, actor: Annotated[Actor, Depends(current_actor)], round_id: UUID
 ) -> ReminderSent:
@@ -257,7 +258,11 @@ def send_reminders(
             [f"Мониторинг «{rnd['title']}», срок — {date.fromisoformat(rnd['due_on']):%d.%m.%Y}.",
              f"Не представили сведения: {len(items)}.", ""] + [item.text for item in items]
         )
-        mail.send(list(rnd["reminders_to"]), f"Напоминание: мониторинг «{rnd['title']}»", body)
+        try:
+            mail.send(list(rnd["reminders_to"]), f"Напоминание: мониторинг «{rnd['title']}»", body)
+        except (OSError, smtplib.SMTPException) as error:
+            log.error("round_reminders_failed", round_id=str(round_id), error=repr(error))
+            raise ApiProblem(502, "mail_failed", f"Почтовый сервер не принял письмо: {error}") from None
         log.info("round_reminders_sent", round_id=str(round_id), organizations=len(items), user_id=actor.user_id)
     return ReminderSent(position=position, recipients=rnd["reminders_to"], reminded=len(items))
 

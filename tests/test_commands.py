@@ -183,6 +183,8 @@ REGISTRY_WRITES = [t for t in c.ALL_COMMANDS if t is not c.SetUserPassword]
 @pytest.mark.parametrize("command_type", REGISTRY_WRITES, ids=lambda t: t.__name__)
 @pytest.mark.parametrize("actor", [AUDITOR, Actor(user_id="coord", role=Role.MUNICIPAL, municipality_id="m1")], ids=["auditor", "municipal"])
 def test_auditors_and_municipal_coordinators_write_nothing(region, command_type, actor):
+    if actor.role == Role.MUNICIPAL and Role.MUNICIPAL in command_type.allowed_roles:
+        pytest.skip("monitoring rounds and roadmaps of its own municipality: tests/test_rounds.py, test_roadmaps.py")
     err = region.refuse(_unvalidated(command_type), actor, expect=Forbidden)
 
     assert err.code == "forbidden"
@@ -202,7 +204,7 @@ def test_the_curators_own_commands_are_the_schools_work():
         "SubmitMentorApplication", "UpdateMentorProfile", "GiveConsent", "WithdrawConsent",
         "RegisterMentee", "CorrectMentee", "FormPair", "AddMenteeToPair", "CompletePair", "DissolvePair",
         "CorrectPairStart", "TransferPair", "MoveMentee", "AdoptProgram", "RecordProgramOutput", "RetractProgramOutput",
-        "CompleteChecklistItem", "ReopenChecklistItem",
+        "CompleteChecklistItem", "ReopenChecklistItem", "RecordPairFeedback",
     }
 
 

@@ -109,6 +109,9 @@ def test_the_interval_decides_the_room(school: School) -> None:
                              mentee_ids=[school.pupil, school.classmate], **AUTUMN).json()["items"]
     assert school.was_busy not in {s["mentor_id"] for s in group}, "one free place, two mentees"
     assert school.trained in {s["mentor_id"] for s in group}
+    mixed = school.world.get("/mentor-suggestions", as_="admin",
+                             mentee_ids=[school.pupil, school.world.mentee(school.world.org_b)], **AUTUMN)
+    assert mixed.status_code == 422 and mixed.json()["errors"][0]["rule"] == "mentee_of_pair_organization"
 
 
 def test_ranked_and_explained(school: School) -> None:

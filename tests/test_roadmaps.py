@@ -118,3 +118,9 @@ def test_each_organization_item_is_in_time_late_overdue_or_pending(world: ApiWor
     planned = world.get("/roadmap-items", as_="municipal").json()["items"]
     assert [(i["item"], i["responsible"]) for i in planned] == [
         ("curator_appointed", "Руководители ОО"), ("website_section", "Кураторы внедрения ЦМН")]
+
+    # Dropped from the district's roadmap: no organization owes it any more.
+    world.write("/roadmap-items/website_section/drop",
+                {"municipality_id": world.municipality_id, "reason": "Раздел ведёт управление образования"},
+                as_="municipal")
+    assert not [key for key in _states(world) if key[1] == "website_section"]

@@ -300,6 +300,10 @@ def test_reminders_are_listed_and_mailed_through_a_real_smtp_server(
     assert off.status_code == 409 and off.json()["code"] == "mail_disabled"
     assert inbox.messages == []
 
+    world.app.state.reminder_mail = ReminderMail(host="127.0.0.1", port=_free_port(), sender="reestr@iro.example")
+    nobody = world.post(f"/monitoring-rounds/{round_id}/reminders/send", as_="municipal")
+    assert nobody.status_code == 502 and nobody.json()["code"] == "mail_failed", "no server listens there"
+
     world.app.state.reminder_mail = ReminderMail(host="127.0.0.1", port=port, sender="reestr@iro.example")
     assert world.post(f"/monitoring-rounds/{round_id}/reminders/send", as_="curator").status_code == 403
     sent = world.post(f"/monitoring-rounds/{round_id}/reminders/send", as_="municipal")
@@ -332,3 +336,32 @@ def test_deadline_is_the_end_of_the_due_day_in_the_rounds_time_zone() -> None:
     missing = judge(codes, [], deadline, deadline)
     assert missing["status"] == "missing" and missing["overdue"]
     assert not judge(codes, [], deadline, before[0][3])["overdue"]
+
+
+def test_reestr_report_reproduce_recomputes_a_closed_round(
+    world: ApiWorld, store_url: tuple[str, str | None], tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from ops.cli import app
+    from projections.rounds import render_report_document
+
+    _submit(world, world.org_a)
+    round_id = _round(world, PAST)
+    world.write(f"/monitoring-rounds/{round_id}/close", {"closed_on": "2023-05-31"}, as_="municipal")
+    answer = world.get(f"/monitoring-rounds/{round_id}/report", as_="admin").json()
+    manifest = answer["manifest"]
+    output = tmp_path / manifest["output"]["file"]
+    output.write_bytes(render_report_document(answer["report"]))
+    write_manifest(manifest, tmp_path / "round.manifest.json")
+
+    url, schema = store_url
+    env = {"REESTR_DATABASE_URL": url, "REESTR_LOG_LEVEL": "warning", **({"REESTR_DATABASE_SCHEMA": schema} if schema else {})}
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", "reproduce", str(tmp_path / "round.manifest.json")], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Идентичен" in " ".join(result.output.split())
+
+    output.write_bytes(output.read_bytes().replace(b'"late"', b'"submitted"'))
+    tampered = runner.invoke(app, ["report", "reproduce", str(tmp_path / "round.manifest.json")], env=env)
+    assert tampered.exit_code == 1
