@@ -94,6 +94,9 @@ def test_the_institute_rejects_with_a_reason_and_a_missing_reason_is_said_beside
     assert empty.status_code == 422
     assert 'id="reason-error"' in empty.text
     assert _events(world, mentor) == ["Mentor.Applied"]
+    for role in ("admin", "municipal", "curator", "auditor"):  # the navigation's «Аудит»
+        answer = world.person(role).get("/staff/audit")
+        assert answer.status_code == (303 if role in ("admin", "auditor") else 403), role
 
     done = admin.post("/staff/approvals/reject", {"mentor_id": [mentor], "reason": "нет документа об образовании"})
     assert done.status_code == 303
@@ -313,3 +316,6 @@ def test_every_route_answers_each_role_as_its_scope_allows(world: OversightWorld
                                                           "reason": "так"})
             assert answer.status_code == 403, (path, role)
     assert _events(world, mentor) == ["Mentor.Applied"]
+    for role in ("admin", "municipal", "curator", "auditor"):  # the navigation's «Аудит»
+        answer = world.person(role).get("/staff/audit")
+        assert answer.status_code == (303 if role in ("admin", "auditor") else 403), role
