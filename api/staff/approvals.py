@@ -145,7 +145,8 @@ def confirm(
     items = _chosen(request, actor, mentor_id)
     if not items:
         return _back("none")
-    return _confirm_page(request, actor, action, items, {}, {"effective_date": "", "reason": ""}, None)
+    today = request.app.state.registry.clock()
+    return _confirm_page(request, actor, action, items, {}, {"effective_date": f"{today:%d.%m.%Y}", "reason": ""}, None)
 
 
 def _confirm_page(request: Request, actor: Actor, action: str, items: list[dict[str, object]],

@@ -72,6 +72,7 @@ def verification(request: Request, staff: SignedIn = require_staff_roles(*AUDITO
     """The last verification and the latest checkpoint."""
     actor = staff.actor
     log = TransparencyLog(request.app.state.registry)
+    log.catch_up()  # the tree as of now (the server appends after its own writes; others may lag)
     checkpoint, _, problem = _latest_checkpoint(log)
     head = log.head()
     last: Verification | None = getattr(request.app.state, "staff_verification", None)
