@@ -48,10 +48,20 @@ def axe_script() -> str:
     if not target.exists():
         AXE_CACHE.mkdir(parents=True, exist_ok=True)
         try:
-            subprocess.run(["npm", "pack", f"axe-core@{AXE_VERSION}", "--silent"], cwd=AXE_CACHE, check=True,
-                           capture_output=True, timeout=180)
-            subprocess.run(["tar", "xzf", f"axe-core-{AXE_VERSION}.tgz", "package/axe.min.js"], cwd=AXE_CACHE,
-                           check=True, capture_output=True, timeout=60)
+            subprocess.run(
+                ["npm", "pack", f"axe-core@{AXE_VERSION}", "--silent"],
+                cwd=AXE_CACHE,
+                check=True,
+                capture_output=True,
+                timeout=180,
+            )
+            subprocess.run(
+                ["tar", "xzf", f"axe-core-{AXE_VERSION}.tgz", "package/axe.min.js"],
+                cwd=AXE_CACHE,
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
         except (OSError, subprocess.SubprocessError) as error:
             _skip_or_fail(f"axe-core is not available (npm pack axe-core@{AXE_VERSION}: {error})")
     return target.read_text(encoding="utf-8")
@@ -128,8 +138,9 @@ class Person:
 
     def __init__(self, chromium: Any, region: Region, role: str, axe: str, shots: Path):
         self.region, self.axe, self.shots, self.role = region, axe, shots, role
-        self.context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU",
-                                            accept_downloads=True)
+        self.context = chromium.new_context(
+            viewport={"width": 1280, "height": 900}, locale="ru-RU", accept_downloads=True
+        )
         self.page = self.context.new_page()
         login, password = region.sign_ins[role]
         self.page.goto(region.url + "/staff/login")
@@ -145,7 +156,8 @@ class Person:
         result = self.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         bad = [
             f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
         ]
         assert not bad, f"{name}: {bad}"
         self.page.screenshot(path=str(self.shots / f"{self.role}-{name}-desktop.png"), full_page=True)
@@ -281,8 +293,12 @@ def test_the_institute_s_start_users_and_erasure_pages_are_accessible(region: Re
     assert page.locator("figure.chart svg").count() == 4
     admin.check("start")
     admin.nav("Регион")
-    for label, name in (("Муниципалитеты и организации", "units"), ("Справочники", "reference"), ("Цели", "targets"),
-                        ("Пользователи", "users")):
+    for label, name in (
+        ("Муниципалитеты и организации", "units"),
+        ("Справочники", "reference"),
+        ("Цели", "targets"),
+        ("Пользователи", "users"),
+    ):
         admin.nav(label, within="Регион: страницы")
         admin.check(name)
     page.get_by_role("link", name="Добавить пользователя").click()

@@ -17,12 +17,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 
-from api.staff import HOMES
 from api.staff import (
+    HOMES,
     approvals,
-    dashboard_pages,
     audit_pages,
+    dashboard_pages,
     erasure_pages,
     integrity_pages,
     region_setup_pages,
@@ -30,16 +31,22 @@ from api.staff import (
     status_pages,
     user_pages,
 )
-from fastapi.responses import Response
-
 from api.staff.pages import NOTICES, TEMPLATES, add_nav, see_other
 from api.staff.session import SignedIn, require_staff_roles
 from registry.values import Role
 
 router = APIRouter()
 NOTICES["erased"] = "Персональные данные удалены: ключ уничтожен, удаление записано в журнал."
-for module in (approvals, report_pages, status_pages, audit_pages, integrity_pages, user_pages, erasure_pages,
-               region_setup_pages):
+for module in (
+    approvals,
+    report_pages,
+    status_pages,
+    audit_pages,
+    integrity_pages,
+    user_pages,
+    erasure_pages,
+    region_setup_pages,
+):
     router.include_router(module.router)
 
 add_nav("/staff/approvals", "Заявки", Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR)
@@ -51,12 +58,16 @@ add_nav("/staff/units", "Регион", Role.ADMIN)
 #: Pages grouped under one entry of the navigation, linked from each other (`oversight_subnav`).
 SECTIONS = {
     "audit": [
-        ("/staff/audit/records", "История записей"), ("/staff/audit/log", "Журнал"),
-        ("/staff/audit/verification", "Целостность"), ("/staff/audit/reproduce", "Воспроизведение отчёта"),
+        ("/staff/audit/records", "История записей"),
+        ("/staff/audit/log", "Журнал"),
+        ("/staff/audit/verification", "Целостность"),
+        ("/staff/audit/reproduce", "Воспроизведение отчёта"),
     ],
     "region": [
-        ("/staff/units", "Муниципалитеты и организации"), ("/staff/reference", "Справочники"),
-        ("/staff/targets", "Цели"), ("/staff/users", "Пользователи"),
+        ("/staff/units", "Муниципалитеты и организации"),
+        ("/staff/reference", "Справочники"),
+        ("/staff/targets", "Цели"),
+        ("/staff/users", "Пользователи"),
     ],
 }
 TEMPLATES.globals["oversight_sections"] = SECTIONS
