@@ -84,7 +84,9 @@ def test_a_date_before_an_application_refuses_the_whole_batch_and_names_the_appl
     assert world.position() == position
 
 
-def test_the_institute_rejects_with_a_reason_and_a_missing_reason_is_said_beside_the_field(world: OversightWorld) -> None:
+def test_the_institute_rejects_with_a_reason_and_a_missing_reason_is_said_beside_the_field(
+    world: OversightWorld,
+) -> None:
     mentor = world.mentor(world.org_a, approve=False)
     admin = world.person("admin")
 
@@ -94,6 +96,9 @@ def test_the_institute_rejects_with_a_reason_and_a_missing_reason_is_said_beside
     assert empty.status_code == 422
     assert 'id="reason-error"' in empty.text
     assert _events(world, mentor) == ["Mentor.Applied"]
+    for role in ("admin", "municipal", "curator", "auditor"):  # the navigation's «Аудит»
+        answer = world.person(role).get("/staff/audit")
+        assert answer.status_code == (303 if role in ("admin", "auditor") else 403), role
 
     done = admin.post("/staff/approvals/reject", {"mentor_id": [mentor], "reason": "нет документа об образовании"})
     assert done.status_code == 303
@@ -112,7 +117,10 @@ def test_the_coordinator_sees_its_municipality_s_queue_read_only(world: Oversigh
     assert "Решение по заявке принимает институт" in page and 'name="mentor_id"' not in page
     # by URL: the far lyceum's filter finds nothing, a decision is refused
     assert "Заявок нет" in municipal.get("/staff/approvals", organization_id=world.org_far).text
-    assert municipal.post("/staff/approvals/approve", {"mentor_id": [near], "effective_date": "15.09.2020"}).status_code == 403
+    assert (
+        municipal.post("/staff/approvals/approve", {"mentor_id": [near], "effective_date": "15.09.2020"}).status_code
+        == 403
+    )
     assert _events(world, near) == ["Mentor.Applied"]
     rows = _sheet(municipal.get("/staff/approvals.xlsx").content)
     assert rows[0][0] == "ФИО" and [r[-1] for r in rows[1:]] == [near]
@@ -121,7 +129,9 @@ def test_the_coordinator_sees_its_municipality_s_queue_read_only(world: Oversigh
 # -- the report builder ------------------------------------------------------------------------
 
 
-def test_the_institute_builds_the_2020_2021_report_inline_and_downloads_it_with_manifests(world: OversightWorld) -> None:
+def test_the_institute_builds_the_2020_2021_report_inline_and_downloads_it_with_manifests(
+    world: OversightWorld,
+) -> None:
     world.pair(world.org_a)
     admin = world.person("admin")
     question = {"from": "2020", "to": "2021"}
@@ -142,7 +152,9 @@ def test_the_institute_builds_the_2020_2021_report_inline_and_downloads_it_with_
         assert reproduce(world.registry, manifest).identical, fmt
 
 
-def test_a_report_as_known_before_anything_was_recorded_is_empty_and_bad_fields_are_named(world: OversightWorld) -> None:
+def test_a_report_as_known_before_anything_was_recorded_is_empty_and_bad_fields_are_named(
+    world: OversightWorld,
+) -> None:
     admin = world.person("admin")
     known = admin.get("/staff/reports/dynamics.json", **{"from": "2020", "to": "2021", "known_on": "01.01.2021"})
     report = json.loads(known.content)
@@ -168,8 +180,10 @@ def test_the_coordinator_reports_on_its_municipality_only(world: OversightWorld)
 
 
 def test_the_status_table_shows_contingent_checklist_pairs_and_what_is_overdue(world: OversightWorld) -> None:
-    world.write(f"/organizations/{world.org_a}/contingents",
-                {"year": 2021, "figures": {"students_total": 500, "students_10_19": 300}})
+    world.write(
+        f"/organizations/{world.org_a}/contingents",
+        {"year": 2021, "figures": {"students_total": 500, "students_10_19": 300}},
+    )
     world.pair(world.org_a)
     municipal = world.person("municipal")
 
@@ -182,8 +196,10 @@ def test_the_status_table_shows_contingent_checklist_pairs_and_what_is_overdue(w
     assert "контингент" not in rows["Школа № 1"][6]
     overdue_only = municipal.get("/staff/organizations/status", year="2021", overdue="1", sort="overdue").text
     assert "Школа № 2" in overdue_only
-    assert "Лицей дальнего района" not in municipal.get(
-        "/staff/organizations/status", municipality_id=world.other_municipality).text
+    assert (
+        "Лицей дальнего района"
+        not in municipal.get("/staff/organizations/status", municipality_id=world.other_municipality).text
+    )
     assert "Лицей дальнего района" in world.person("auditor").get("/staff/organizations/status").text
 
 
@@ -199,8 +215,13 @@ def test_the_auditor_reads_a_mentor_s_history_as_known_and_as_in_force(world: Ov
     found = auditor.get("/staff/audit/records", q=name.split()[0]).text
     assert f"/staff/audit/records/{mentor}" in found
     page = auditor.get(f"/staff/audit/records/{mentor}").text
-    for said in ("подана заявка наставника", "наставник включён в реестр", "внесено обучение наставника",
-                 "Администратор ИРО", "15.09.2020"):
+    for said in (
+        "подана заявка наставника",
+        "наставник включён в реестр",
+        "внесено обучение наставника",
+        "Администратор ИРО",
+        "15.09.2020",
+    ):
         assert said in page
     before = auditor.get(f"/staff/audit/records/{mentor}", known_at="01.01.2001").text
     assert "запись ещё не была внесена" in before
@@ -211,8 +232,11 @@ def test_the_auditor_reads_a_mentor_s_history_as_known_and_as_in_force(world: Ov
     assert auditor.get(f"/staff/audit/records/{mentor}", known_at="вчера").status_code == 422
     assert auditor.get(f"/staff/audit/records/{UUID(int=7)}").status_code == 404
     rows = _sheet(auditor.get(f"/staff/audit/records/{mentor}/history.xlsx").content)
-    assert [r[2] for r in rows[1:]] == ["подана заявка наставника", "наставник включён в реестр",
-                                        "внесено обучение наставника"]
+    assert [r[2] for r in rows[1:]] == [
+        "подана заявка наставника",
+        "наставник включён в реестр",
+        "внесено обучение наставника",
+    ]
 
 
 def test_after_an_erasure_the_history_says_data_erased(world: OversightWorld) -> None:
@@ -227,15 +251,19 @@ def test_the_log_pages_by_position_and_downloads(world: OversightWorld) -> None:
     auditor = world.person("auditor")
     head = world.position()
     first = auditor.get("/staff/audit/log").text
-    assert "<td class=\"num\">1</td>" in first and 'rel="next"' in first
+    assert '<td class="num">1</td>' in first and 'rel="next"' in first
     tail = auditor.get("/staff/audit/log", after=str(head - 1)).text
-    assert f"<td class=\"num\">{head}</td>" in tail and 'rel="next"' not in tail
+    assert f'<td class="num">{head}</td>' in tail and 'rel="next"' not in tail
     rows = _sheet(auditor.get("/staff/audit/log.xlsx", after="0", limit="10").content)
     assert [r[0] for r in rows[1:]] == list(range(1, 11))
 
 
 def test_verification_and_the_latest_checkpoint(world: OversightWorld, tmp_path) -> None:  # noqa: ANN001
-    from projections.transparency.checkpoints import generate_keys, issue_checkpoint, load_private_key
+    from projections.transparency.checkpoints import (
+        generate_keys,
+        issue_checkpoint,
+        load_private_key,
+    )
     from projections.transparency.store import TransparencyLog
 
     auditor = world.person("auditor")
@@ -260,11 +288,17 @@ def test_the_auditor_reproduces_a_report_from_its_uploaded_manifest(world: Overs
     data = auditor.get("/staff/reports/dynamics.csv", **question).content
     manifest = auditor.get("/staff/reports/manifest.csv.json", **question).content
 
-    same = auditor.post("/staff/audit/reproduce", {}, files={
-        "manifest": ("m.json", manifest, "application/json"), "report": ("r.csv", data, "text/csv")})
+    same = auditor.post(
+        "/staff/audit/reproduce",
+        {},
+        files={"manifest": ("m.json", manifest, "application/json"), "report": ("r.csv", data, "text/csv")},
+    )
     assert same.status_code == 200 and "совпадает байт в байт" in same.text
-    changed = auditor.post("/staff/audit/reproduce", {}, files={
-        "manifest": ("m.json", manifest, "application/json"), "report": ("r.csv", data + b"1", "text/csv")})
+    changed = auditor.post(
+        "/staff/audit/reproduce",
+        {},
+        files={"manifest": ("m.json", manifest, "application/json"), "report": ("r.csv", data + b"1", "text/csv")},
+    )
     assert "Отчёт НЕ совпадает" in changed.text
     junk = auditor.post("/staff/audit/reproduce", {}, files={"manifest": ("m.json", b"{}", "application/json")})
     assert junk.status_code == 422 and "не манифест" in junk.text
@@ -309,7 +343,11 @@ def test_every_route_answers_each_role_as_its_scope_allows(world: OversightWorld
         for role in ("municipal", "curator", "curator_other", "auditor"):
             if role in allowed:
                 continue
-            answer = world.person(role).post(path, {"mentor_id": [mentor], "effective_date": "15.09.2020",
-                                                          "reason": "так"})
+            answer = world.person(role).post(
+                path, {"mentor_id": [mentor], "effective_date": "15.09.2020", "reason": "так"}
+            )
             assert answer.status_code == 403, (path, role)
     assert _events(world, mentor) == ["Mentor.Applied"]
+    for role in ("admin", "municipal", "curator", "auditor"):  # the navigation's «Аудит»
+        answer = world.person(role).get("/staff/audit")
+        assert answer.status_code == (303 if role in ("admin", "auditor") else 403), role

@@ -31,8 +31,21 @@ SORT_LABELS = {
     "organization": "по муниципалитету и организации",
 }
 
-_COLUMNS = ["id", "full_name", "organization_id", "organization", "municipality_id", "municipality",
-            "position", "mentor_type", "forms", "subjects", "capacity", "applied_on", "consent_fields"]
+_COLUMNS = [
+    "id",
+    "full_name",
+    "organization_id",
+    "organization",
+    "municipality_id",
+    "municipality",
+    "position",
+    "mentor_type",
+    "forms",
+    "subjects",
+    "capacity",
+    "applied_on",
+    "consent_fields",
+]
 _FROM = (
     " FROM {p}mentors m JOIN {p}organizations o ON o.id = m.organization_id "
     "LEFT JOIN {p}municipalities mu ON mu.id = o.municipality_id"
@@ -86,8 +99,9 @@ def queue_filters(tx: Tx, scope: ReadScope) -> dict[str, list[tuple[str, str]]]:
     return {
         "municipalities": [
             (str(r[0]), str(r[1]))
-            for r in tx.rows(f"SELECT id, name FROM {{p}}municipalities{municipalities} ORDER BY name, id",
-                             municipalities.params)
+            for r in tx.rows(
+                f"SELECT id, name FROM {{p}}municipalities{municipalities} ORDER BY name, id", municipalities.params
+            )
         ],
         "organizations": [
             (str(r[0]), str(r[1]))

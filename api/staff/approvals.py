@@ -19,13 +19,20 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.reads.common import views_of
 from api.scope import scope_of
-from api.staff.pages import render, xlsx_download
-from api.staff.session import SignedIn, require_staff_roles
-from api.staff.approval_queue import SORT_LABELS, SORTS, QueueFilter, pending_by_ids, pending_page, queue_filters
+from api.staff.approval_queue import (
+    SORT_LABELS,
+    SORTS,
+    QueueFilter,
+    pending_by_ids,
+    pending_page,
+    queue_filters,
+)
 from api.staff.page_links import PAGE_SIZE, page_links, page_number
+from api.staff.pages import render, xlsx_download
 from api.staff.record_history import ru_date
 from api.staff.reference_titles import reference_titles
 from api.staff.report_request import parse_day
+from api.staff.session import SignedIn, require_staff_roles
 from registry import commands as c
 from registry.errors import BatchRefused, InvalidCommand, RegistryError
 from registry.validation import parse_command
@@ -53,8 +60,15 @@ def _filter(municipality_id: str | None, organization_id: str | None, sort: str 
 
 
 def _query(chosen: QueueFilter) -> dict[str, str]:
-    return {k: v for k, v in (("municipality_id", chosen.municipality_id),
-                              ("organization_id", chosen.organization_id), ("sort", chosen.sort)) if v}
+    return {
+        k: v
+        for k, v in (
+            ("municipality_id", chosen.municipality_id),
+            ("organization_id", chosen.organization_id),
+            ("sort", chosen.sort),
+        )
+        if v
+    }
 
 
 _DECIDED = {"approve": "Включены в реестр: {n}.", "reject": "Отклонены заявки: {n}."}
@@ -81,14 +95,24 @@ def approvals(
         choices = queue_filters(tx, scope)
         titles = reference_titles(tx)
     query = _query(chosen)
-    return render(request, "staff/approvals.html.j2", **{
-        "items": items, "total": total, "offset": (number - 1) * PAGE_SIZE, "chosen": chosen,
-        "choices": choices, "sorts": SORT_LABELS, "titles": titles, "query": urlencode(query),
-        "pages": page_links("/staff/approvals", query, number, total),
-        "can_decide": actor.role == Role.ADMIN,
-        "can_read_history": actor.role in (Role.ADMIN, Role.AUDITOR),
-        "decided": _DECIDED[decided].format(n=n) if decided in _DECIDED and n > 0 else None,
-    })
+    return render(
+        request,
+        "staff/approvals.html.j2",
+        **{
+            "items": items,
+            "total": total,
+            "offset": (number - 1) * PAGE_SIZE,
+            "chosen": chosen,
+            "choices": choices,
+            "sorts": SORT_LABELS,
+            "titles": titles,
+            "query": urlencode(query),
+            "pages": page_links("/staff/approvals", query, number, total),
+            "can_decide": actor.role == Role.ADMIN,
+            "can_read_history": actor.role in (Role.ADMIN, Role.AUDITOR),
+            "decided": _DECIDED[decided].format(n=n) if decided in _DECIDED and n > 0 else None,
+        },
+    )
 
 
 @router.get("/approvals.xlsx")
@@ -106,14 +130,32 @@ def approvals_xlsx(
         _, items = pending_page(tx, scope_of(actor), chosen, None)
         titles = reference_titles(tx)
     rows = [
-        [m["full_name"], m["organization"], m["municipality"], m["position"],
-         titles["mentor_type"].get(m["mentor_type"], m["mentor_type"]),
-         "; ".join(titles["mentoring_form"].get(f, f) for f in m["forms"]), "; ".join(m["subjects"]),
-         m["capacity"], ru_date(m["applied_on"]), m["id"]]
+        [
+            m["full_name"],
+            m["organization"],
+            m["municipality"],
+            m["position"],
+            titles["mentor_type"].get(m["mentor_type"], m["mentor_type"]),
+            "; ".join(titles["mentoring_form"].get(f, f) for f in m["forms"]),
+            "; ".join(m["subjects"]),
+            m["capacity"],
+            ru_date(m["applied_on"]),
+            m["id"],
+        ]
         for m in items
     ]
-    header = ["ФИО", "Организация", "Муниципалитет", "Должность", "Тип наставника", "Формы наставничества",
-              "Предметы, компетенции", "Наставляемых одновременно", "Заявка подана", "Идентификатор"]
+    header = [
+        "ФИО",
+        "Организация",
+        "Муниципалитет",
+        "Должность",
+        "Тип наставника",
+        "Формы наставничества",
+        "Предметы, компетенции",
+        "Наставляемых одновременно",
+        "Заявка подана",
+        "Идентификатор",
+    ]
     return xlsx_download(f"zayavki_{date.today():%Y%m%d}.xlsx", header, rows)
 
 
@@ -145,18 +187,42 @@ def confirm(
     items = _chosen(request, actor, mentor_id)
     if not items:
         return _back("none")
-    return _confirm_page(request, actor, action, items, {}, {"effective_date": "", "reason": ""}, None)
+    today = request.app.state.registry.clock()
+    return _confirm_page(request, actor, action, items, {}, {"effective_date": f"{today:%d.%m.%Y}", "reason": ""}, None)
 
 
-def _confirm_page(request: Request, actor: Actor, action: str, items: list[dict[str, object]],
-                  errors: dict[str, str], values: dict[str, str], error: str | None, status: int = 200) -> Response:
-    return render(request, "staff/approvals_confirm.html.j2", **{
-        "action": action, "items": items, "errors": errors, "values": values, "error": error,
-    }, status=status)
+def _confirm_page(
+    request: Request,
+    actor: Actor,
+    action: str,
+    items: list[dict[str, object]],
+    errors: dict[str, str],
+    values: dict[str, str],
+    error: str | None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "staff/approvals_confirm.html.j2",
+        **{
+            "action": action,
+            "items": items,
+            "errors": errors,
+            "values": values,
+            "error": error,
+        },
+        status=status,
+    )
 
 
-def _decide(request: Request, actor: Actor, action: str, items: list[dict[str, object]],
-            commands: list[c.Command], values: dict[str, str]) -> Response:
+def _decide(
+    request: Request,
+    actor: Actor,
+    action: str,
+    items: list[dict[str, object]],
+    commands: list[c.Command],
+    values: dict[str, str],
+) -> Response:
     """Record the decisions as one batch; on a refusal show which application and why."""
     registry = request.app.state.registry
     try:
@@ -165,8 +231,9 @@ def _decide(request: Request, actor: Actor, action: str, items: list[dict[str, o
         who = items[refused.index]["full_name"] if refused.index < len(items) else ""
         field = refused.error.problems[0].field if refused.error.problems else ""
         errors = {"effective_date": refused.error.message} if field == "effective_date" else {}
-        return _confirm_page(request, actor, action, items, errors, values,
-                             f"Заявка «{who}»: {refused.error.message}", status=422)
+        return _confirm_page(
+            request, actor, action, items, errors, values, f"Заявка «{who}»: {refused.error.message}", status=422
+        )
     except RegistryError as error:
         return _confirm_page(request, actor, action, items, {}, values, error.message, status=422)
     request.app.state.projector.catch_up()  # the next page reads its own writes
@@ -212,6 +279,7 @@ def reject(
         commands = [parse_command(c.RejectMentor, {"mentor_id": m["id"], "reason": reason}) for m in items]
     except InvalidCommand as invalid:
         message = next((p.message for p in invalid.problems if p.field == "reason"), invalid.message)
-        return _confirm_page(request, actor, "reject", items, {"reason": f"Причина отказа: {message}"}, values, None, 422)
+        return _confirm_page(
+            request, actor, "reject", items, {"reason": f"Причина отказа: {message}"}, values, None, 422
+        )
     return _decide(request, actor, "reject", items, list(commands), values)
-

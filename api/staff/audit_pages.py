@@ -21,7 +21,6 @@ from api import audit
 from api.problems import ApiProblem
 from api.reads.common import Where, dicts, views_of
 from api.staff.pages import render, xlsx_download
-from api.staff.session import SignedIn, require_staff_roles
 from api.staff.record_history import (
     aggregate_title,
     effective_by,
@@ -30,6 +29,7 @@ from api.staff.record_history import (
     ru_moment,
 )
 from api.staff.report_request import parse_day
+from api.staff.session import SignedIn, require_staff_roles
 from registry.values import Role
 
 router = APIRouter()
@@ -66,26 +66,55 @@ def event_log(request: Request, after: int = 0, staff: SignedIn = require_staff_
     rows = [event_row(e) for e in page.items]
     for row in rows:
         row["aggregate"] = aggregate_title(row["type"].split(".", 1)[0])
-    return render(request, "staff/audit_log.html.j2", **{
-        "page": page, "rows": rows, "after": after,
-        "previous": max(0, after - LOG_PAGE) if after > 0 else None,
-        "next": page.next_after if page.next_after < page.head and page.items else None,
-    })
+    return render(
+        request,
+        "staff/audit_log.html.j2",
+        **{
+            "page": page,
+            "rows": rows,
+            "after": after,
+            "previous": max(0, after - LOG_PAGE) if after > 0 else None,
+            "next": page.next_after if page.next_after < page.head and page.items else None,
+        },
+    )
 
 
 @router.get("/audit/log.xlsx")
-def event_log_xlsx(request: Request, after: int = 0, limit: int = 1000, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
+def event_log_xlsx(
+    request: Request, after: int = 0, limit: int = 1000, staff: SignedIn = require_staff_roles(*AUDITORS)
+) -> Response:
     """Up to 1,000 events of the log from a position on, as an Excel file."""
     actor = staff.actor
     page = _log_page(request, actor, max(0, after), min(max(1, limit), 1000))
     rows = [
-        [e.position, e.recorded_at.astimezone(UTC).strftime("%d.%m.%Y %H:%M:%S"), r["title"], e.type,
-         str(e.aggregate_id), e.version, r["effective_date"], r["who"], r["role"], e.reason or "",
-         "; ".join(f"{k}: {v}" for k, v in r["facts"])]
+        [
+            e.position,
+            e.recorded_at.astimezone(UTC).strftime("%d.%m.%Y %H:%M:%S"),
+            r["title"],
+            e.type,
+            str(e.aggregate_id),
+            e.version,
+            r["effective_date"],
+            r["who"],
+            r["role"],
+            e.reason or "",
+            "; ".join(f"{k}: {v}" for k, v in r["facts"]),
+        ]
         for e, r in ((e, event_row(e)) for e in page.items)
     ]
-    header = ["Позиция", "Записано (UTC)", "Событие", "Тип", "Запись", "Версия", "Дата факта", "Кто",
-              "Роль", "Причина", "Сведения"]
+    header = [
+        "Позиция",
+        "Записано (UTC)",
+        "Событие",
+        "Тип",
+        "Запись",
+        "Версия",
+        "Дата факта",
+        "Кто",
+        "Роль",
+        "Причина",
+        "Сведения",
+    ]
     return xlsx_download(f"zhurnal_{after + 1}_{page.next_after}.xlsx", header, rows)
 
 
@@ -102,6 +131,7 @@ def _like(text: str) -> list[str]:
 def _found(request: Request, text: str) -> dict[str, list[dict[str, Any]]]:
     patterns = _like(text)
     with views_of(request).transaction(write=False) as tx:
+
         def matching(sql: str, column: str, names: list[str]) -> list[dict[str, Any]]:
             where = Where().add("(" + " OR ".join([f"{column} LIKE %s"] * len(patterns)) + ")", patterns)
             return dicts(tx, f"{sql}{where} ORDER BY {column} LIMIT 50", where.params, names)
@@ -109,23 +139,28 @@ def _found(request: Request, text: str) -> dict[str, list[dict[str, Any]]]:
         return {
             "mentors": matching(
                 "SELECT m.id, m.full_name, o.name, m.status FROM {p}mentors m "
-                "LEFT JOIN {p}organizations o ON o.id = m.organization_id", "m.full_name",
-                ["id", "name", "organization", "status"]),
+                "LEFT JOIN {p}organizations o ON o.id = m.organization_id",
+                "m.full_name",
+                ["id", "name", "organization", "status"],
+            ),
             "mentees": matching(
                 "SELECT e.id, e.full_name, o.name FROM {p}mentees e "
-                "LEFT JOIN {p}organizations o ON o.id = e.organization_id", "e.full_name",
-                ["id", "name", "organization"]),
+                "LEFT JOIN {p}organizations o ON o.id = e.organization_id",
+                "e.full_name",
+                ["id", "name", "organization"],
+            ),
             "organizations": matching(
                 "SELECT o.id, o.name, mu.name FROM {p}organizations o "
-                "LEFT JOIN {p}municipalities mu ON mu.id = o.municipality_id", "o.name",
-                ["id", "name", "organization"]),
+                "LEFT JOIN {p}municipalities mu ON mu.id = o.municipality_id",
+                "o.name",
+                ["id", "name", "organization"],
+            ),
         }
 
 
 @router.get("/audit/records")
 def find_record(request: Request, q: str = "", staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
     """Find a record by its id (straight to its history) or by a part of a name."""
-    actor = staff.actor
     text = q.strip()[:200]
     try:
         return RedirectResponse(f"/staff/audit/records/{UUID(text)}", status_code=303)
@@ -146,7 +181,13 @@ def _history(request: Request, actor: Any, record_id: UUID) -> audit.History | N
 
 
 @router.get("/audit/records/{record_id}")
-def record(request: Request, record_id: str, known_at: str = "", effective_on: str = "", staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
+def record(
+    request: Request,
+    record_id: str,
+    known_at: str = "",
+    effective_on: str = "",
+    staff: SignedIn = require_staff_roles(*AUDITORS),
+) -> Response:
     """The whole history; the state as known at a moment; the facts in force on a date."""
     actor = staff.actor
     try:
@@ -169,8 +210,11 @@ def record(request: Request, record_id: str, known_at: str = "", effective_on: s
             except ApiProblem:
                 known = {"moment": ru_moment(moment), "state": None}
             else:
-                known = {"moment": ru_moment(moment), "version": state.version,
-                         "state": event_facts({k: v for k, v in state.state.items() if k != "id"})}
+                known = {
+                    "moment": ru_moment(moment),
+                    "version": state.version,
+                    "state": event_facts({k: v for k, v in state.state.items() if k != "id"}),
+                }
     effective: dict[str, Any] | None = None
     if effective_on.strip():
         try:
@@ -179,11 +223,21 @@ def record(request: Request, record_id: str, known_at: str = "", effective_on: s
             errors["effective_on"] = "Дата не распознана: нужно дд.мм.гггг"
         else:
             effective = {"day": day, "rows": effective_by(rows, day)}
-    return render(request, "staff/audit_record.html.j2", **{
-        "history": found, "rows": rows, "kind": aggregate_title(found.aggregate_type),
-        "title": _record_title(rows), "known": known, "effective": effective, "errors": errors,
-        "values": {"known_at": known_at, "effective_on": effective_on},
-    }, status=422 if errors else 200)
+    return render(
+        request,
+        "staff/audit_record.html.j2",
+        **{
+            "history": found,
+            "rows": rows,
+            "kind": aggregate_title(found.aggregate_type),
+            "title": _record_title(rows),
+            "known": known,
+            "effective": effective,
+            "errors": errors,
+            "values": {"known_at": known_at, "effective_on": effective_on},
+        },
+        status=422 if errors else 200,
+    )
 
 
 def _record_title(rows: list[dict[str, Any]]) -> str:
@@ -208,10 +262,18 @@ def record_xlsx(request: Request, record_id: str, staff: SignedIn = require_staf
     if found is None:
         return render(request, "staff/audit_not_found.html.j2", **{"record_id": record_id}, status=404)
     rows = [
-        [r["version"], r["recorded_at"], r["title"], r["type"], r["effective_date"], r["who"], r["role"],
-         r["reason"] or "", "; ".join(f"{k}: {v}" for k, v in r["facts"])]
+        [
+            r["version"],
+            r["recorded_at"],
+            r["title"],
+            r["type"],
+            r["effective_date"],
+            r["who"],
+            r["role"],
+            r["reason"] or "",
+            "; ".join(f"{k}: {v}" for k, v in r["facts"]),
+        ]
         for r in (event_row(e) for e in found.events)
     ]
     header = ["Версия", "Записано", "Событие", "Тип", "Дата факта", "Кто", "Роль", "Причина", "Сведения"]
     return xlsx_download(f"istoriya_{record_id}.xlsx", header, rows)
-

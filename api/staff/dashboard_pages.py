@@ -43,25 +43,42 @@ def dashboard(request: Request, staff: SignedIn) -> Response:
 
     year = _year(request)
     reader = scope(staff)
-    figures = api_read(reports.indicators, request, reader, unit=None, period=str(year), school_year=False,
-                       indicator=None)
+    figures = api_read(
+        reports.indicators, request, reader, unit=None, period=str(year), school_year=False, indicator=None
+    )
     cards: list[dict[str, Any]] = [
         {
-            "title": i.title, "share": _share(i.share), "target": _share(i.target), "achieved": i.achieved,
-            "numerator": i.numerator, "denominator": i.denominator, "missing": i.missing_data,
+            "title": i.title,
+            "share": _share(i.share),
+            "target": _share(i.target),
+            "achieved": i.achieved,
+            "numerator": i.numerator,
+            "denominator": i.denominator,
+            "missing": i.missing_data,
         }
         for i in figures.indicators
     ]
     charts = []
     try:
-        result = answer(request.app.state.registry, views_of(request), reader,
-                        ReportQuestion(str(year - 1), str(year)), "html")
+        result = answer(
+            request.app.state.registry, views_of(request), reader, ReportQuestion(str(year - 1), str(year)), "html"
+        )
         charts = _charts(result.report)
     except ApiProblem:
         pass  # a unit with nothing to rank: the cards say enough
     waiting = 0
     with views_of(request).transaction(write=False) as tx:
         waiting = pending_page(tx, reader, QueueFilter(), 0)[0]
-    return render(request, "staff/dashboard.html.j2", year=year, unit=figures.unit, cards=cards,
-                  counts=figures.counts, charts=charts, waiting=waiting, position=figures.position,
-                  is_admin=staff.actor.role == Role.ADMIN, years=list(range(year - 3, year + 2)))
+    return render(
+        request,
+        "staff/dashboard.html.j2",
+        year=year,
+        unit=figures.unit,
+        cards=cards,
+        counts=figures.counts,
+        charts=charts,
+        waiting=waiting,
+        position=figures.position,
+        is_admin=staff.actor.role == Role.ADMIN,
+        years=list(range(year - 3, year + 2)),
+    )

@@ -23,8 +23,13 @@ from registry.values import Role
 
 router = APIRouter()
 
-_FIELDS_RU = (("full_name", "ФИО"), ("birth_date", "дата рождения"), ("email", "электронная почта"),
-              ("phone", "телефон"), ("snils", "СНИЛС"))
+_FIELDS_RU = (
+    ("full_name", "ФИО"),
+    ("birth_date", "дата рождения"),
+    ("email", "электронная почта"),
+    ("phone", "телефон"),
+    ("snils", "СНИЛС"),
+)
 
 
 def _person(request: Request, person_id: str) -> Mentor | Mentee:
@@ -37,16 +42,29 @@ def _person(request: Request, person_id: str) -> Mentor | Mentee:
     return found
 
 
-def _page(request: Request, person: Mentor | Mentee, errors: dict[str, str], values: dict[str, Any],
-          status: int = 200) -> Response:
+def _page(
+    request: Request, person: Mentor | Mentee, errors: dict[str, str], values: dict[str, Any], status: int = 200
+) -> Response:
     data = person.person
-    held = [(label, ru_date(value) if name == "birth_date" else value)
-            for name, label in _FIELDS_RU if (value := getattr(data, name, None))]
+    held = [
+        (label, ru_date(value) if name == "birth_date" else value)
+        for name, label in _FIELDS_RU
+        if (value := getattr(data, name, None))
+    ]
     events = len(list(request.app.state.registry.history(person.id)))
-    return render(request, "staff/erasure.html.j2", status=status, person_id=str(person.id),
-                  kind="наставник" if isinstance(person, Mentor) else "наставляемый", held=held,
-                  events=events, erased=person.erased, errors=errors, values=values,
-                  message="Данные не удалены: исправьте отмеченные поля" if errors else None)
+    return render(
+        request,
+        "staff/erasure.html.j2",
+        status=status,
+        person_id=str(person.id),
+        kind="наставник" if isinstance(person, Mentor) else "наставляемый",
+        held=held,
+        events=events,
+        erased=person.erased,
+        errors=errors,
+        values=values,
+        message="Данные не удалены: исправьте отмеченные поля" if errors else None,
+    )
 
 
 @router.get("/erasure/{person_id}")

@@ -23,7 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.staff.pages import render
 from api.staff.session import SignedIn, require_staff_roles
-from projections.manifest import MANIFEST_FORMAT, KINDS, ManifestError, reproduce
+from projections.manifest import KINDS, MANIFEST_FORMAT, ManifestError, reproduce
 from projections.transparency.checkpoints import Checkpoint, CheckpointError
 from projections.transparency.store import TransparencyLog, TreeSizeError
 from projections.transparency.verify import verify_log
@@ -61,8 +61,10 @@ def _latest_checkpoint(log: TransparencyLog) -> tuple[Checkpoint | None, str | N
         matches = log.root(checkpoint.tree_size) == checkpoint.root
     except TreeSizeError as error:
         return checkpoint, document, str(error)
-    problem = None if matches else (
-        "Корень дерева журнала при этом размере не совпадает с подписанным: журнал переписан после выдачи точки"
+    problem = (
+        None
+        if matches
+        else ("Корень дерева журнала при этом размере не совпадает с подписанным: журнал переписан после выдачи точки")
     )
     return checkpoint, document, problem
 
@@ -70,22 +72,29 @@ def _latest_checkpoint(log: TransparencyLog) -> tuple[Checkpoint | None, str | N
 @router.get("/audit/verification")
 def verification(request: Request, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
     """The last verification and the latest checkpoint."""
-    actor = staff.actor
     log = TransparencyLog(request.app.state.registry)
+    log.catch_up()  # the tree as of now (the server appends after its own writes; others may lag)
     checkpoint, _, problem = _latest_checkpoint(log)
     head = log.head()
     last: Verification | None = getattr(request.app.state, "staff_verification", None)
-    return render(request, "staff/audit_verification.html.j2", **{
-        "last": last, "checkpoint": checkpoint, "checkpoint_problem": problem,
-        "tree_size": head.tree_size, "tree_position": head.position, "root": head.root_hash.hex(),
-        "ran": request.query_params.get("ran") == "1",
-    })
+    return render(
+        request,
+        "staff/audit_verification.html.j2",
+        **{
+            "last": last,
+            "checkpoint": checkpoint,
+            "checkpoint_problem": problem,
+            "tree_size": head.tree_size,
+            "tree_position": head.position,
+            "root": head.root_hash.hex(),
+            "ran": request.query_params.get("ran") == "1",
+        },
+    )
 
 
 @router.post("/audit/verification")
 def verify_now(request: Request, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
     """Recompute the tree from every stored record now (the page shows the outcome)."""
-    actor = staff.actor
     if _RUNNING.acquire(blocking=False):
         try:
             log = TransparencyLog(request.app.state.registry)
@@ -106,18 +115,31 @@ def verify_now(request: Request, staff: SignedIn = require_staff_roles(*AUDITORS
 @router.get("/audit/checkpoint.json")
 def checkpoint_file(request: Request, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
     """The latest signed checkpoint as issued (`reestr checkpoint`), byte for byte."""
-    actor = staff.actor
     log = TransparencyLog(request.app.state.registry)
     checkpoint, document, _ = _latest_checkpoint(log)
     if document is None:
-        return render(request, "staff/audit_verification.html.j2", **{
-            "last": None, "checkpoint": None, "checkpoint_problem": None, "tree_size": 0,
-            "tree_position": 0, "root": "", "ran": False,
-        }, status=404)
+        return render(
+            request,
+            "staff/audit_verification.html.j2",
+            **{
+                "last": None,
+                "checkpoint": None,
+                "checkpoint_problem": None,
+                "tree_size": 0,
+                "tree_position": 0,
+                "root": "",
+                "ran": False,
+            },
+            status=404,
+        )
     size = checkpoint.tree_size if checkpoint else 0
-    return Response(document.encode("utf-8"), media_type="application/json", headers={
-        "Content-Disposition": f'attachment; filename="checkpoint_{size}.json"',
-    })
+    return Response(
+        document.encode("utf-8"),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="checkpoint_{size}.json"',
+        },
+    )
 
 
 # -- reproduction ---------------------------------------------------------------------------------
@@ -149,16 +171,17 @@ def _manifest_of(data: bytes) -> dict[str, Any]:
 
 @router.get("/audit/reproduce")
 def reproduce_form(request: Request, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
-    actor = staff.actor
     return render(request, "staff/audit_reproduce.html.j2", **{"errors": {}, "outcome": None})
 
 
 @router.post("/audit/reproduce")
 def reproduce_upload(
-    request: Request, staff: SignedIn = require_staff_roles(*AUDITORS), manifest: UploadFile | None = None, report: UploadFile | None = None
+    request: Request,
+    staff: SignedIn = require_staff_roles(*AUDITORS),
+    manifest: UploadFile | None = None,
+    report: UploadFile | None = None,
 ) -> Response:
     """Recompute the report of the uploaded manifest at its position; compare with the uploaded file."""
-    actor = staff.actor
     errors: dict[str, str] = {}
     try:
         manifest_data = _read_upload(manifest)
@@ -193,7 +216,16 @@ def reproduce_upload(
                     notes.append("Загруженный файл отчёта совпадает с манифестом и с пересчётом.")
             else:
                 notes.append("Файл отчёта не загружен: пересчёт сравнён с sha256 из манифеста.")
-            outcome = {"identical": not problems, "problems": problems, "notes": notes, "sha256": result.sha256,
-                       "manifest": document}
-    return render(request, "staff/audit_reproduce.html.j2", **{"errors": errors, "outcome": outcome},
-                       status=422 if errors else 200)
+            outcome = {
+                "identical": not problems,
+                "problems": problems,
+                "notes": notes,
+                "sha256": result.sha256,
+                "manifest": document,
+            }
+    return render(
+        request,
+        "staff/audit_reproduce.html.j2",
+        **{"errors": errors, "outcome": outcome},
+        status=422 if errors else 200,
+    )

@@ -103,8 +103,19 @@ def _where(scope: ReadScope, query: StatusQuery) -> Where:
     return where
 
 
-_COLUMNS = ["id", "name", "kind", "municipality_id", "municipality", "closed_on", "contingent",
-            "checklist_done", "pairs_year", "waiting", "overdue"]
+_COLUMNS = [
+    "id",
+    "name",
+    "kind",
+    "municipality_id",
+    "municipality",
+    "closed_on",
+    "contingent",
+    "checklist_done",
+    "pairs_year",
+    "waiting",
+    "overdue",
+]
 
 
 def status_page(
@@ -118,8 +129,9 @@ def status_page(
     items = tx.one(f"SELECT COUNT(*) FROM ({_CURRENT_ITEMS}) i")
     order = SORTS.get(query.sort, SORTS["name"])
     paging = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
-    rows = dicts(tx, f"SELECT {', '.join(_COLUMNS)} FROM ({base}) r ORDER BY {order}{paging}",
-                 [*params, *where.params], _COLUMNS)
+    rows = dicts(
+        tx, f"SELECT {', '.join(_COLUMNS)} FROM ({base}) r ORDER BY {order}{paging}", [*params, *where.params], _COLUMNS
+    )
     total_items = int(items[0]) if items else 0
     for row in rows:
         row["overdue_items"] = overdue_items(row, query, total_items)

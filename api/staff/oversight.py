@@ -17,12 +17,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 
-from api.staff import HOMES
 from api.staff import (
+    HOMES,
     approvals,
-    dashboard_pages,
     audit_pages,
+    dashboard_pages,
     erasure_pages,
     integrity_pages,
     region_setup_pages,
@@ -30,25 +31,53 @@ from api.staff import (
     status_pages,
     user_pages,
 )
-from api.staff.pages import NOTICES, add_nav
+from api.staff.pages import NOTICES, TEMPLATES, add_nav, see_other
+from api.staff.session import SignedIn, require_staff_roles
 from registry.values import Role
 
 router = APIRouter()
 NOTICES["erased"] = "Персональные данные удалены: ключ уничтожен, удаление записано в журнал."
-for module in (approvals, report_pages, status_pages, audit_pages, integrity_pages, user_pages, erasure_pages,
-               region_setup_pages):
+for module in (
+    approvals,
+    report_pages,
+    status_pages,
+    audit_pages,
+    integrity_pages,
+    user_pages,
+    erasure_pages,
+    region_setup_pages,
+):
     router.include_router(module.router)
 
-add_nav("/staff/approvals", "Заявки наставников", Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR)
+add_nav("/staff/approvals", "Заявки", Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR)
 add_nav("/staff/organizations/status", "Организации", Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR)
-add_nav("/staff/reports", "Аналитическая справка", Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR)
-add_nav("/staff/audit/records", "История записей", Role.ADMIN, Role.AUDITOR)
-add_nav("/staff/audit/log", "Журнал", Role.ADMIN, Role.AUDITOR)
-add_nav("/staff/audit/verification", "Целостность", Role.ADMIN, Role.AUDITOR)
-add_nav("/staff/audit/reproduce", "Воспроизведение отчёта", Role.AUDITOR)
-add_nav("/staff/users", "Пользователи", Role.ADMIN)
-add_nav("/staff/units", "Муниципалитеты и организации", Role.ADMIN)
-add_nav("/staff/reference", "Справочники", Role.ADMIN)
-add_nav("/staff/targets", "Цели", Role.ADMIN)
+add_nav("/staff/reports", "Справка", Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR)
+add_nav("/staff/audit", "Аудит", Role.ADMIN, Role.AUDITOR)
+add_nav("/staff/units", "Регион", Role.ADMIN)
+
+#: Pages grouped under one entry of the navigation, linked from each other (`oversight_subnav`).
+SECTIONS = {
+    "audit": [
+        ("/staff/audit/records", "История записей"),
+        ("/staff/audit/log", "Журнал"),
+        ("/staff/audit/verification", "Целостность"),
+        ("/staff/audit/reproduce", "Воспроизведение отчёта"),
+    ],
+    "region": [
+        ("/staff/units", "Муниципалитеты и организации"),
+        ("/staff/reference", "Справочники"),
+        ("/staff/targets", "Цели"),
+        ("/staff/users", "Пользователи"),
+    ],
+}
+TEMPLATES.globals["oversight_sections"] = SECTIONS
+
+
+@router.get("/audit")
+def audit_start(staff: SignedIn = require_staff_roles(Role.ADMIN, Role.AUDITOR)) -> Response:
+    """The navigation's «Аудит»: its first page."""
+    return see_other("/staff/audit/records")
+
+
 for role in (Role.ADMIN, Role.MUNICIPAL, Role.AUDITOR):
     HOMES[role] = dashboard_pages.dashboard

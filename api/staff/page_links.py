@@ -16,7 +16,9 @@ def page_number(text: str | None) -> int:
         return 1
 
 
-def page_links(path: str, query: dict[str, str], page: int, total: int, size: int = PAGE_SIZE) -> list[tuple[int | None, str | None]]:
+def page_links(
+    path: str, query: dict[str, str], page: int, total: int, size: int = PAGE_SIZE
+) -> list[tuple[int | None, str | None]]:
     """[(number, href)]: href None for the current page, number None for a gap."""
     last = max(1, math.ceil(total / size))
     wanted = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})

@@ -15,7 +15,16 @@ from starlette.datastructures import FormData
 
 from api.reads import units as unit_reads
 from api.reads.common import views_of
-from api.staff.pages import FormInput, Paging, api_read, execute, render, scope, see_other, xlsx_download
+from api.staff.pages import (
+    FormInput,
+    Paging,
+    api_read,
+    execute,
+    render,
+    scope,
+    see_other,
+    xlsx_download,
+)
 from api.staff.session import SignedIn, require_staff_roles
 from projections.indicators import INDICATORS
 from registry import commands as c
@@ -26,11 +35,16 @@ router = APIRouter()
 
 ADMIN = (Role.ADMIN,)
 Text = Annotated[str, Form()]
-KIND_RU = {OrganizationKind.SCHOOL: "общеобразовательная", OrganizationKind.COLLEGE: "СПО",
-           OrganizationKind.EXTRA: "дополнительного образования"}
+KIND_RU = {
+    OrganizationKind.SCHOOL: "общеобразовательная",
+    OrganizationKind.COLLEGE: "СПО",
+    OrganizationKind.EXTRA: "дополнительного образования",
+}
 LIST_RU = {
-    ListKind.MENTORING_FORM: "Формы наставничества", ListKind.MENTORING_KIND: "Виды наставничества",
-    ListKind.MENTOR_TYPE: "Типы наставников", ListKind.OUTPUT_KIND: "Виды продуктов программ",
+    ListKind.MENTORING_FORM: "Формы наставничества",
+    ListKind.MENTORING_KIND: "Виды наставничества",
+    ListKind.MENTOR_TYPE: "Типы наставников",
+    ListKind.OUTPUT_KIND: "Виды продуктов программ",
     ListKind.CHECKLIST_ITEM: "Пункты чек-листа внедрения",
 }
 
@@ -38,18 +52,41 @@ LIST_RU = {
 # -- municipalities and organizations ---------------------------------------------------------------
 
 
-def _units_page(request: Request, staff: SignedIn, errors: dict[str, str] | None = None,
-                values: dict[str, Any] | None = None, message: str | None = None, status: int = 200) -> Response:
+def _units_page(
+    request: Request,
+    staff: SignedIn,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
     reader = scope(staff)
     municipalities = api_read(unit_reads.municipalities, request, reader).items
     paging = Paging.of(request, limit=50)
-    page = api_read(unit_reads.organizations, request, reader, municipality_id=None, kind=None,
-                    limit=paging.limit, offset=paging.offset)
+    page = api_read(
+        unit_reads.organizations,
+        request,
+        reader,
+        municipality_id=None,
+        kind=None,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
     paging = Paging(paging.offset, paging.limit, page.total, paging.base)
-    return render(request, "staff/region_units.html.j2", status=status, municipalities=municipalities,
-                  municipality_options=[(m.id, m.name) for m in municipalities],
-                  organizations=page.items, paging=paging, kinds=[(k.value, v) for k, v in KIND_RU.items()], kind_names=KIND_RU, errors=errors or {},
-                  values=values or {}, message=message)
+    return render(
+        request,
+        "staff/region_units.html.j2",
+        status=status,
+        municipalities=municipalities,
+        municipality_options=[(m.id, m.name) for m in municipalities],
+        organizations=page.items,
+        paging=paging,
+        kinds=[(k.value, v) for k, v in KIND_RU.items()],
+        kind_names=KIND_RU,
+        errors=errors or {},
+        values=values or {},
+        message=message,
+    )
 
 
 @router.get("/units")
@@ -59,16 +96,35 @@ def units(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Re
 
 @router.get("/units/organizations.xlsx")
 def organizations_xlsx(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
-    page = api_read(unit_reads.organizations, request, scope(staff), municipality_id=None, kind=None,
-                    limit=1000, offset=0)
-    rows = [[o.name, KIND_RU.get(o.kind, o.kind), o.municipality, o.inn or "", o.registered_on, o.closed_on,
-             f"{o.checklist_done} из {len(o.checklist)}", o.id] for o in page.items]
+    page = api_read(
+        unit_reads.organizations, request, scope(staff), municipality_id=None, kind=None, limit=1000, offset=0
+    )
+    rows = [
+        [
+            o.name,
+            KIND_RU.get(o.kind, o.kind),
+            o.municipality,
+            o.inn or "",
+            o.registered_on,
+            o.closed_on,
+            f"{o.checklist_done} из {len(o.checklist)}",
+            o.id,
+        ]
+        for o in page.items
+    ]
     header = ["Организация", "Вид", "Муниципалитет", "ИНН", "Зарегистрирована", "Закрыта", "Чек-лист", "Идентификатор"]
     return xlsx_download("organizacii.xlsx", header, rows)
 
 
-def _done(request: Request, staff: SignedIn, command: type[c.Command], data: dict[str, Any],
-          form: FormInput | None, values: dict[str, Any], back: str) -> Response:
+def _done(
+    request: Request,
+    staff: SignedIn,
+    command: type[c.Command],
+    data: dict[str, Any],
+    form: FormInput | None,
+    values: dict[str, Any],
+    back: str,
+) -> Response:
     outcome = execute(request, staff, command, data, form)
     if outcome.ok:
         return see_other(back, done="saved")
@@ -80,29 +136,53 @@ def _done(request: Request, staff: SignedIn, command: type[c.Command], data: dic
 
 
 @router.post("/units/municipalities")
-def add_municipality(request: Request, name: Text = "", region: Text = "", code: Text = "",
-                     staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+def add_municipality(
+    request: Request, name: Text = "", region: Text = "", code: Text = "", staff: SignedIn = require_staff_roles(*ADMIN)
+) -> Response:
     values = {"name": name, "region": region, "code": code}
     data = {"name": name.strip() or None, "region": region.strip() or None, "code": code.strip() or None}
     return _done(request, staff, c.RegisterMunicipality, data, None, values, "/staff/units")
 
 
 @router.post("/units/organizations")
-def add_organization(request: Request, name: Text = "", kind: Text = "", municipality_id: Text = "",
-                     inn: Text = "", registered_on: Text = "", staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
-    values = {"name": name, "kind": kind, "municipality_id": municipality_id, "inn": inn,
-              "registered_on": registered_on}
+def add_organization(
+    request: Request,
+    name: Text = "",
+    kind: Text = "",
+    municipality_id: Text = "",
+    inn: Text = "",
+    registered_on: Text = "",
+    staff: SignedIn = require_staff_roles(*ADMIN),
+) -> Response:
+    values = {
+        "name": name,
+        "kind": kind,
+        "municipality_id": municipality_id,
+        "inn": inn,
+        "registered_on": registered_on,
+    }
     form = FormInput(FormData(values))
-    data = {"name": form.text("name"), "kind": form.text("kind"), "municipality_id": form.text("municipality_id"),
-            "inn": form.text("inn"), "registered_on": form.date("registered_on")}
+    data = {
+        "name": form.text("name"),
+        "kind": form.text("kind"),
+        "municipality_id": form.text("municipality_id"),
+        "inn": form.text("inn"),
+        "registered_on": form.date("registered_on"),
+    }
     return _done(request, staff, c.RegisterOrganization, data, form, values, "/staff/units")
 
 
 # -- reference lists ----------------------------------------------------------------------------------
 
 
-def _reference_page(request: Request, staff: SignedIn, errors: dict[str, str] | None = None,
-                    values: dict[str, Any] | None = None, message: str | None = None, status: int = 200) -> Response:
+def _reference_page(
+    request: Request,
+    staff: SignedIn,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
     with views_of(request).transaction(write=False) as tx:
         rows = tx.rows(
             "SELECT l.kind, e.code, e.title, e.retired FROM {p}reference_entries e "
@@ -111,8 +191,16 @@ def _reference_page(request: Request, staff: SignedIn, errors: dict[str, str] | 
     lists: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ListKind.ALL}
     for kind, code, title, retired in rows:
         lists.setdefault(str(kind), []).append({"code": code, "title": title, "retired": bool(retired)})
-    return render(request, "staff/region_reference.html.j2", status=status, lists=lists, names=LIST_RU,
-                  errors=errors or {}, values=values or {}, message=message)
+    return render(
+        request,
+        "staff/region_reference.html.j2",
+        status=status,
+        lists=lists,
+        names=LIST_RU,
+        errors=errors or {},
+        values=values or {},
+        message=message,
+    )
 
 
 @router.get("/reference")
@@ -121,23 +209,33 @@ def reference(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -
 
 
 @router.post("/reference/{list_kind}/entries")
-def add_entry(request: Request, list_kind: str, code: Text = "", title: Text = "",
-              staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+def add_entry(
+    request: Request, list_kind: str, code: Text = "", title: Text = "", staff: SignedIn = require_staff_roles(*ADMIN)
+) -> Response:
     data = {"list_kind": list_kind, "code": code.strip() or None, "title": title.strip() or None}
-    return _done(request, staff, c.AddReferenceEntry, data, None, {"list_kind": list_kind, "code": code,
-                                                                     "title": title}, "/staff/reference")
+    return _done(
+        request,
+        staff,
+        c.AddReferenceEntry,
+        data,
+        None,
+        {"list_kind": list_kind, "code": code, "title": title},
+        "/staff/reference",
+    )
 
 
 @router.post("/reference/{list_kind}/entries/{code}/rename")
-def rename_entry(request: Request, list_kind: str, code: str, title: Text = "",
-                 staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+def rename_entry(
+    request: Request, list_kind: str, code: str, title: Text = "", staff: SignedIn = require_staff_roles(*ADMIN)
+) -> Response:
     data = {"list_kind": list_kind, "code": code, "title": title.strip() or None}
     return _done(request, staff, c.RenameReferenceEntry, data, None, {"list_kind": list_kind}, "/staff/reference")
 
 
 @router.post("/reference/{list_kind}/entries/{code}/retire")
-def retire_entry(request: Request, list_kind: str, code: str, reason: Text = "",
-                 staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+def retire_entry(
+    request: Request, list_kind: str, code: str, reason: Text = "", staff: SignedIn = require_staff_roles(*ADMIN)
+) -> Response:
     data = {"list_kind": list_kind, "code": code, "reason": reason.strip() or None}
     return _done(request, staff, c.RetireReferenceEntry, data, None, {"list_kind": list_kind}, "/staff/reference")
 
@@ -145,8 +243,14 @@ def retire_entry(request: Request, list_kind: str, code: str, reason: Text = "",
 # -- targets --------------------------------------------------------------------------------------------
 
 
-def _targets_page(request: Request, staff: SignedIn, errors: dict[str, str] | None = None,
-                  values: dict[str, Any] | None = None, message: str | None = None, status: int = 200) -> Response:
+def _targets_page(
+    request: Request,
+    staff: SignedIn,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
     with views_of(request).transaction(write=False) as tx:
         rows = tx.rows(
             "SELECT p.indicator, p.unit_kind, p.unit_id, t.year, t.share_percent, "
@@ -157,14 +261,32 @@ def _targets_page(request: Request, staff: SignedIn, errors: dict[str, str] | No
         )
         regions = [str(r[0]) for r in tx.rows("SELECT DISTINCT region FROM {p}municipalities ORDER BY region")]
     municipalities = api_read(unit_reads.municipalities, request, scope(staff)).items
-    targets = [{"indicator": INDICATORS[r[0]].title if r[0] in INDICATORS else r[0], "unit": r[5],
-                "kind": {"region": "регион", "municipality": "муниципалитет", "organization": "организация"}.get(r[1], r[1]),
-                "year": r[3], "share": str(r[4]).replace(".", ",")} for r in rows]
+    targets = [
+        {
+            "indicator": INDICATORS[r[0]].title if r[0] in INDICATORS else r[0],
+            "unit": r[5],
+            "kind": {"region": "регион", "municipality": "муниципалитет", "organization": "организация"}.get(
+                r[1], r[1]
+            ),
+            "year": r[3],
+            "share": str(r[4]).replace(".", ","),
+        }
+        for r in rows
+    ]
     units = [(f"region:{name}", f"Регион {name}") for name in regions] + [
-        (f"municipality:{m.id}", m.name) for m in municipalities]
-    return render(request, "staff/region_targets.html.j2", status=status, targets=targets,
-                  indicators=[(k, d.title) for k, d in INDICATORS.items()], units=units,
-                  errors=errors or {}, values=values or {}, message=message)
+        (f"municipality:{m.id}", m.name) for m in municipalities
+    ]
+    return render(
+        request,
+        "staff/region_targets.html.j2",
+        status=status,
+        targets=targets,
+        indicators=[(k, d.title) for k, d in INDICATORS.items()],
+        units=units,
+        errors=errors or {},
+        values=values or {},
+        message=message,
+    )
 
 
 @router.get("/targets")
@@ -173,11 +295,23 @@ def targets(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> 
 
 
 @router.post("/targets")
-def set_target(request: Request, indicator: Text = "", unit: Text = "", year: Text = "", share_percent: Text = "",
-               reason: Text = "", staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+def set_target(
+    request: Request,
+    indicator: Text = "",
+    unit: Text = "",
+    year: Text = "",
+    share_percent: Text = "",
+    reason: Text = "",
+    staff: SignedIn = require_staff_roles(*ADMIN),
+) -> Response:
     kind, _, unit_id = unit.partition(":")
     values = {"indicator": indicator, "unit": unit, "year": year, "share_percent": share_percent, "reason": reason}
-    data = {"indicator": indicator or None, "unit_kind": kind or None, "unit_id": unit_id or None,
-            "year": year.strip() or None, "share_percent": share_percent.strip().replace(",", ".") or None,
-            "reason": reason.strip() or None}
+    data = {
+        "indicator": indicator or None,
+        "unit_kind": kind or None,
+        "unit_id": unit_id or None,
+        "year": year.strip() or None,
+        "share_percent": share_percent.strip().replace(",", ".") or None,
+        "reason": reason.strip() or None,
+    }
     return _done(request, staff, c.SetTarget, data, None, values, "/staff/targets")

@@ -22,7 +22,6 @@ from api.reads.common import views_of
 from api.reports import MEDIA_TYPES
 from api.scope import scope_of
 from api.staff.pages import render
-from api.staff.session import SignedIn, StaffRefusal, require_staff_roles
 from api.staff.report_request import (
     FORMAT_RU,
     FORMATS,
@@ -34,6 +33,7 @@ from api.staff.report_request import (
     report_bytes,
     unit_choices,
 )
+from api.staff.session import SignedIn, StaffRefusal, require_staff_roles
 from projections.formats.svg import bar_chart, ru_number
 from projections.report_cache import facts_at_head
 from registry.values import Role
@@ -55,13 +55,17 @@ def _summary(report: dict[str, Any]) -> list[dict[str, Any]]:
     statuses = report["statuses"]
     return [
         {
-            "indicator": indicator["title"], "unit": row["unit_name"],
-            "a": _share(row["a"]["share"]), "b": _share(row["b"]["share"]), "change": _pp(row["change_pp"]),
+            "indicator": indicator["title"],
+            "unit": row["unit_name"],
+            "a": _share(row["a"]["share"]),
+            "b": _share(row["b"]["share"]),
+            "change": _pp(row["change_pp"]),
             "target": _share(row["b"]["target"]),
             "achieved": "—" if row["b"]["achieved"] is None else ("да" if row["b"]["achieved"] else "нет"),
             "declined": row["declined"],
             "note": "нет данных о контингенте: " + statuses.get(row["b"]["status"], row["b"]["status"])
-            if row["missing_data"] else "",
+            if row["missing_data"]
+            else "",
         }
         for indicator in report["indicators"]
         for row in indicator["rows"]
@@ -84,8 +88,10 @@ def _charts(report: dict[str, Any]) -> list[tuple[str, Markup]]:
     a, b = report["periods"]["a"]["label"], report["periods"]["b"]["label"]
     ranked = report["ranked_unit_kind"]
     return [
-        (indicator["title"], Markup(bar_chart([r for r in indicator["rows"] if r["unit_kind"] == ranked],
-                                              a, b, indicator["title"])))
+        (
+            indicator["title"],
+            Markup(bar_chart([r for r in indicator["rows"] if r["unit_kind"] == ranked], a, b, indicator["title"])),
+        )
         for indicator in report["indicators"]
     ]
 
@@ -100,9 +106,13 @@ def builder(request: Request, staff: SignedIn = require_staff_roles(*READERS)) -
     views = views_of(request)
     facts = facts_at_head(views, list((ReportQuestion() if question.errors else question).periods()))
     context: dict[str, Any] = {
-        "question": question, "errors": dict(question.errors), "asked": asked,
-        "units": unit_choices(facts, scope), "default_unit": scope.default_unit(),
-        "formats": [(f, FORMAT_RU[f]) for f in FORMATS], "result": None,
+        "question": question,
+        "errors": dict(question.errors),
+        "asked": asked,
+        "units": unit_choices(facts, scope),
+        "default_unit": scope.default_unit(),
+        "formats": [(f, FORMAT_RU[f]) for f in FORMATS],
+        "result": None,
     }
     status = 200
     if asked and not question.errors:
@@ -113,7 +123,9 @@ def builder(request: Request, staff: SignedIn = require_staff_roles(*READERS)) -
             status = problem.status
         else:
             context.update(
-                result=result, summary=_summary(result.report), charts=_charts(result.report),
+                result=result,
+                summary=_summary(result.report),
+                charts=_charts(result.report),
                 query=lambda **more: urlencode(question.query(**more)),
             )
     elif question.errors:
@@ -141,10 +153,14 @@ def download(request: Request, fmt: str, staff: SignedIn = require_staff_roles(*
     """The report file; HTML opens in the browser, the rest are saved."""
     result, data = _answer_or_refusal(request, staff, fmt)
     disposition = "inline" if fmt == "html" else "attachment"
-    return Response(data, media_type=MEDIA_TYPES[fmt], headers={
-        "Content-Disposition": f'{disposition}; filename="{file_name(result)}"',
-        "X-Log-Position": str(result.position),
-    })
+    return Response(
+        data,
+        media_type=MEDIA_TYPES[fmt],
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{file_name(result)}"',
+            "X-Log-Position": str(result.position),
+        },
+    )
 
 
 @router.get("/reports/manifest.{fmt}.json")
@@ -154,7 +170,10 @@ def manifest(request: Request, fmt: str, staff: SignedIn = require_staff_roles(*
     document = manifest_of(request.app.state.registry, result, data)
     body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     name = file_name(result).rsplit(".", 1)[0] + f".{fmt}.manifest.json"
-    return Response(body.encode("utf-8"), media_type="application/json", headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-    })
-
+    return Response(
+        body.encode("utf-8"),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+        },
+    )

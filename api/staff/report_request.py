@@ -82,8 +82,10 @@ class ReportQuestion:
         return cls(periods["from"], periods["to"], school_year, unit, known_on, errors)
 
     def periods(self) -> tuple[Period, Period]:
-        return (Period.parse(self.from_period, school_year=self.school_year),
-                Period.parse(self.to_period, school_year=self.school_year))
+        return (
+            Period.parse(self.from_period, school_year=self.school_year),
+            Period.parse(self.to_period, school_year=self.school_year),
+        )
 
     def query(self, **more: str) -> dict[str, str]:
         """The question as the query string of the builder's links."""
@@ -152,8 +154,12 @@ def file_name(result: ReportAnswer) -> str:
 def manifest_of(registry: Any, result: ReportAnswer, data: bytes) -> dict[str, Any]:
     """The reproducibility manifest of the file `file_name(result)` with these bytes."""
     return build_manifest(
-        registry, kind="dynamics", parameters=result.parameters, position=result.position,
-        output=Path(file_name(result)), data=data,
+        registry,
+        kind="dynamics",
+        parameters=result.parameters,
+        position=result.position,
+        output=Path(file_name(result)),
+        data=data,
     )
 
 
@@ -168,8 +174,11 @@ def unit_choices(facts: Facts, scope: ReadScope) -> list[tuple[str, list[tuple[s
         groups.append(("Муниципалитеты", [(f"{MUNICIPALITY}:{m.id}", m.name) for m in municipalities]))
     organizations = sorted(
         (facts.unit_of(o) for o in facts.organizations.values()),
-        key=lambda u: (facts.municipalities[u.municipality_id].name if u.municipality_id in facts.municipalities
-                       else "", u.name, u.id),
+        key=lambda u: (
+            facts.municipalities[u.municipality_id].name if u.municipality_id in facts.municipalities else "",
+            u.name,
+            u.id,
+        ),
     )
     allowed = [(f"{ORGANIZATION}:{u.id}", u.name) for u in organizations if scope.covers_unit(u)]
     if allowed:

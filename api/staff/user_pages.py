@@ -50,11 +50,18 @@ def _rows(request: Request, staff: SignedIn) -> list[dict[str, Any]]:
             where = units["organizations"].get(str(user.organization_id), str(user.organization_id))
         elif user.municipality_id is not None:
             where = units["municipalities"].get(str(user.municipality_id), str(user.municipality_id))
-        rows.append({
-            "id": str(user.id), "name": user.name, "role": ROLE_RU.get(Role(user.role), user.role), "where": where,
-            "login": accounts.login_of(user.id), "active": user.active, "revoke_reason": user.revoke_reason,
-            "added": user.created_on,
-        })
+        rows.append(
+            {
+                "id": str(user.id),
+                "name": user.name,
+                "role": ROLE_RU.get(Role(user.role), user.role),
+                "where": where,
+                "login": accounts.login_of(user.id),
+                "active": user.active,
+                "revoke_reason": user.revoke_reason,
+                "added": user.created_on,
+            }
+        )
     return rows
 
 
@@ -66,18 +73,38 @@ def users(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Re
 
 @router.get("/users.xlsx")
 def users_xlsx(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
-    rows = [[r["name"], r["role"], r["where"], r["login"] or "", "активен" if r["active"] else "отозван",
-             r["revoke_reason"] or "", r["added"].date(), r["id"]] for r in _rows(request, staff)]
+    rows = [
+        [
+            r["name"],
+            r["role"],
+            r["where"],
+            r["login"] or "",
+            "активен" if r["active"] else "отозван",
+            r["revoke_reason"] or "",
+            r["added"].date(),
+            r["id"],
+        ]
+        for r in _rows(request, staff)
+    ]
     header = ["Имя", "Роль", "Где действует", "Логин", "Доступ", "Причина отзыва", "Добавлен", "Идентификатор"]
     return xlsx_download("polzovateli.xlsx", header, rows)
 
 
-def _form_page(request: Request, staff: SignedIn, values: Any, errors: dict[str, str], message: str | None,
-               status: int = 200) -> Response:
+def _form_page(
+    request: Request, staff: SignedIn, values: Any, errors: dict[str, str], message: str | None, status: int = 200
+) -> Response:
     units = _units(request, staff)
-    return render(request, "staff/user_new.html.j2", status=status, values=values, errors=errors, message=message,
-                  roles=ROLE_CHOICES, organizations=list(units["organizations"].items()),
-                  municipalities=list(units["municipalities"].items()))
+    return render(
+        request,
+        "staff/user_new.html.j2",
+        status=status,
+        values=values,
+        errors=errors,
+        message=message,
+        roles=ROLE_CHOICES,
+        organizations=list(units["organizations"].items()),
+        municipalities=list(units["municipalities"].items()),
+    )
 
 
 @router.get("/users/new")
@@ -97,8 +124,13 @@ def add_user(
     staff: SignedIn = require_staff_roles(*ADMIN),
 ) -> Response:
     """Grant access with a sign-in; refusals beside the fields, nothing recorded."""
-    values = {"name": name, "role": role, "organization_id": organization_id, "municipality_id": municipality_id,
-              "login": login}
+    values = {
+        "name": name,
+        "role": role,
+        "organization_id": organization_id,
+        "municipality_id": municipality_id,
+        "login": login,
+    }
     errors: dict[str, str] = {}
     try:
         check_login(login)
@@ -111,7 +143,9 @@ def add_user(
     except PasswordRefused as refused:
         errors["password"] = str(refused)
     data = {
-        "name": name.strip() or None, "role": role or None, "token_sha256": token_sha256(new_token()),
+        "name": name.strip() or None,
+        "role": role or None,
+        "token_sha256": token_sha256(new_token()),
         "organization_id": organization_id or None if role == Role.CURATOR else None,
         "municipality_id": municipality_id or None if role == Role.MUNICIPAL else None,
     }
@@ -137,11 +171,11 @@ def _user(request: Request, user_id: str) -> User:
     return found
 
 
-def _user_page(request: Request, staff: SignedIn, user: User, errors: dict[str, str], message: str | None,
-               status: int = 200) -> Response:
+def _user_page(
+    request: Request, staff: SignedIn, user: User, errors: dict[str, str], message: str | None, status: int = 200
+) -> Response:
     row = next(r for r in _rows(request, staff) if r["id"] == str(user.id))
-    return render(request, "staff/user.html.j2", status=status, user=row, errors=errors, message=message,
-                  values={})
+    return render(request, "staff/user.html.j2", status=status, user=row, errors=errors, message=message, values={})
 
 
 @router.get("/users/{user_id}")
@@ -150,7 +184,9 @@ def user_page(request: Request, user_id: str, staff: SignedIn = require_staff_ro
 
 
 @router.post("/users/{user_id}/revoke")
-def revoke(request: Request, user_id: str, reason: Text = "", staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+def revoke(
+    request: Request, user_id: str, reason: Text = "", staff: SignedIn = require_staff_roles(*ADMIN)
+) -> Response:
     """Revoke access: the person's sessions die with it (the session checks the user)."""
     user = _user(request, user_id)
     outcome = execute(request, staff, c.RevokeUser, {"user_id": user.id, "reason": reason.strip() or None})
@@ -161,7 +197,10 @@ def revoke(request: Request, user_id: str, reason: Text = "", staff: SignedIn = 
 
 @router.post("/users/{user_id}/password")
 def reset_password(
-    request: Request, user_id: str, password: Text = "", login: Text = "",
+    request: Request,
+    user_id: str,
+    password: Text = "",
+    login: Text = "",
     staff: SignedIn = require_staff_roles(*ADMIN),
 ) -> Response:
     """Set a new password (and, for a user without one, a login); the user's sessions end."""
