@@ -69,7 +69,7 @@ def _wait_for(path: Path, process: subprocess.Popen[bytes], seconds: float = 60)
 
 
 def _populate(url: str, schema: str | None) -> int:
-    registry = open_registry(url, schema, clock=lambda: TODAY, views=False)  # the worker projects
+    registry = open_registry(url, schema, clock=lambda: TODAY)
     try:
         ids = build_scenario(registry)
         for n in range(40):  # more events: the scenario alone is only a few batches
@@ -104,7 +104,7 @@ def test_worker_killed_mid_batch_then_restarted_equals_uninterrupted(kind: str, 
                 worker.kill()
                 worker.wait()
 
-        registry = open_registry(url, schema, clock=lambda: TODAY, views=False)
+        registry = open_registry(url, schema, clock=lambda: TODAY)
         try:
             store = open_view_store(registry)
             first_unapplied = int(marker.read_text())
@@ -134,7 +134,7 @@ def test_worker_killed_mid_batch_then_restarted_equals_uninterrupted(kind: str, 
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_follow_worker_projects_new_commands_and_stops_on_sigterm(kind: str, tmp_path: Path) -> None:
     with store_location(kind, tmp_path) as (url, schema):
-        registry = open_registry(url, schema, clock=lambda: TODAY, views=False)  # the follower projects
+        registry = open_registry(url, schema, clock=lambda: TODAY)
         try:
             store = open_view_store(registry)
             follower = subprocess.Popen(
