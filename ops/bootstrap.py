@@ -11,8 +11,9 @@ events and, in the same transaction, the steps wired here:
 
 After the commit, the registry's after-commit subscribers, registered here once:
 
-* ``views``: the read models catch up (the API replaces it with its own projector, which also
-  tells its response caches the new position: api/app.py).
+* ``views``: the read models catch up — for every command-line entrypoint (`views=True`, set by
+  `ops.runtime.registry_from_settings`); the API subscribes its own projector under the same
+  name, which also tells its response caches the new position (api/app.py).
 
 Other processes' erasures reach this one's key cache through the erasure counter the key table
 keeps (`PersonalKeys.refresh`, called by the API before each request).
@@ -34,7 +35,7 @@ def open_registry(
     clock: Callable[[], date] = date.today,
     *,
     cipher_key: str | None = None,
-    views: bool = True,
+    views: bool = False,
 ) -> Registry:
     """The registry on the store the URL names, tables created, reference lists seeded."""
     registry = registry_on(parse_database_url(database_url, schema), clock, cipher_key=cipher_key, views=views)
@@ -47,11 +48,14 @@ def registry_on(
     clock: Callable[[], date] = date.today,
     *,
     cipher_key: str | None = None,
-    views: bool = True,
+    views: bool = False,
 ) -> Registry:
-    """The registry on a store with its key table, its unit of work and its subscribers wired;
-    nothing seeded. `views=False`: the views are not caught up after commits (a benchmark that
-    times the catch-up by itself)."""
+    """The registry on a store with its key table and its unit of work wired; nothing seeded.
+
+    `views=True` (every command-line entrypoint: `ops.runtime.registry_from_settings`) also
+    subscribes the views' catch-up after each commit. Without it the views are left to their own
+    follower: the API (its own projector, api/app.py), `reestr project`, a benchmark that times
+    the catch-up apart, tests of the projector."""
     from ops.personal_keys import personal_keys_for  # it builds on ops.storage
 
     ensure_schema(location)

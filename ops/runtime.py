@@ -36,7 +36,10 @@ def cipher_key_of(settings: Settings) -> str | None:
 def registry_from_settings(settings: Settings) -> Registry:
     """Open the configured store; a bad URL or an unreachable server ends the command clearly."""
     try:
-        return open_registry(settings.database_url, settings.database_schema, cipher_key=cipher_key_of(settings))
+        # Built by the composition root (ops/bootstrap.py); the views catch up after every commit.
+        return open_registry(
+            settings.database_url, settings.database_schema, cipher_key=cipher_key_of(settings), views=True
+        )
     except StorageConfigError as error:
         typer.secho(f"Ошибка настройки базы данных: {error}", err=True, fg="red")
         raise typer.Exit(2) from None

@@ -137,7 +137,7 @@ def open_registry(
     clock: Callable[[], date] = date.today,
     *,
     cipher_key: str | None = None,
-    views: bool = True,
+    views: bool = False,
 ) -> Registry:
     """The registry on the store the URL names, wired by the composition root (ops/bootstrap.py)."""
     from ops import bootstrap
@@ -150,7 +150,7 @@ def registry_on(
     clock: Callable[[], date] = date.today,
     *,
     cipher_key: str | None = None,
-    views: bool = True,
+    views: bool = False,
 ) -> Registry:
     """The registry on a store, wired by the composition root (ops/bootstrap.py), nothing seeded."""
     from ops import bootstrap

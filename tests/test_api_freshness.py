@@ -34,7 +34,6 @@ def test_a_read_catches_the_views_up_with_writes_made_elsewhere(open_store, monk
 def test_the_log_is_looked_at_no_more_than_every_interval(open_store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(api.freshness, "INTERVAL", 3600.0)
     served, elsewhere = open_store(), open_store()
-    elsewhere.after_commit.subscribe("views", lambda _recordings: None)  # a writer that leaves the views
     world = ApiWorld(served)
     try:
         world.get("/municipalities")  # looks once (the app's own start-up catch-up was the first)
