@@ -132,6 +132,9 @@ def test_whatever_is_accepted_is_read_back_unchanged_from_log_views_and_api(
     assert response.status_code == 201, response.text
     mentor = response.json()["aggregate_id"]
     world.write(f"/mentors/{mentor}/approve", {"effective_date": "2020-09-15"})
+    world.write(f"/mentors/{mentor}/consent", {"fields": ["name"], "effective_date": "2020-09-16"})
+    published = world.app.state.views.dump()["public_mentors"]
+    assert expected.person.full_name in {cell for row in published for cell in row if isinstance(cell, str)}
     suspended = _post_raw(world, f"/mentors/{mentor}/suspend", {"reason": reason, "effective_date": "2021-01-10"})
     try:
         expected_reason = parse_command(

@@ -37,6 +37,10 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+#: field mappings by content, shared by the rows that use them (never changed once made)
+_SHARED_FIELDS: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+
+
 @dataclass(frozen=True)
 class Prior:
     """The id of the aggregate an earlier step of the same row recorded."""
@@ -124,7 +128,10 @@ class RowBuilder:
 
     def step(self, name: str, command: type[c.Command], data: dict[str, Any], fields: dict[str, str],
              anchor: str) -> None:
-        self.plan.steps.append(Step(name, command, data, fields, anchor))
+        # Every row of a kind maps its fields alike: one shared mapping, not one per row (a
+        # 50,000-row file would hold 50,000 copies until it is written).
+        shared = _SHARED_FIELDS.setdefault(tuple(fields.items()), fields)
+        self.plan.steps.append(Step(name, command, data, shared, anchor))
 
 
 def _empty(value: Any) -> bool:

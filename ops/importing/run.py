@@ -170,6 +170,10 @@ class _Importer:
         self.issues: dict[tuple[int, str | None, str], Issue] = {}
         self.new_ids: set[str] = set()  # command ids the dry run found unrecorded
         self.row_of: dict[str, int] = {}  # aggregate id -> the row of this file that made it
+        # Looked up once: every problem names its column by the header cell above it.
+        self._header_cells: list[Any] = next(
+            (cells for number, cells in table.grid.rows if number == table.header_row), []
+        )
 
     def problem(self, row: int, column: str | None, message: str) -> None:
         message = self._rows_named(message)
@@ -188,10 +192,8 @@ class _Importer:
         return f"{message} — из строки {', '.join(map(str, rows))} этого файла"
 
     def _header_cell(self, index: int) -> Any:
-        for number, cells in self.table.grid.rows:
-            if number == self.table.header_row:
-                return cells[index] if index < len(cells) else None
-        return None
+        cells = self._header_cells
+        return cells[index] if index < len(cells) else None
 
     # -- 1. reading and validating --------------------------------------------------------------
 

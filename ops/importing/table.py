@@ -74,6 +74,10 @@ def locate(grids: list[Grid], kind_name: str | None = None) -> Table:
         if all(text(v) is None for v in values.values()):
             continue
         rows.append(DataRow(number=number, cells=values))
+    if grid.format == "xlsx":
+        # The data rows live on in `rows`; a workbook's error copy is made from the file itself,
+        # so the sheet's own rows below the header need not be held twice.
+        grid.rows = [(number, cells) for number, cells in grid.rows if number <= header_row]
     return Table(kind, grid, header_row, columns, rows, missing, ignored, header_width=len(header_cells))
 
 
