@@ -167,7 +167,9 @@ def test_nothing_but_publishable_data_ever_leaves(world: ApiWorld) -> None:
         {"organization_id": world.org_a, "mentor_id": mentor, "mentee_ids": [mentee],
          "form": "teacher_teacher", "started_on": "2020-10-01"},
     )
-    world.write(f"/mentors/{mentor}/suspend", {"reason": "Причина-не-для-публики", "effective_date": "2021-01-10"})
+    # Suspended with a running pair: it is dissolved with the reason, which must not leak either.
+    world.write(f"/mentors/{mentor}/suspend", {"reason": "Причина-не-для-публики", "effective_date": "2021-01-10",
+                                               "end_pairs": True})
     world.write(f"/mentors/{mentor}/reinstate", {"reason": "Причина-не-для-публики", "effective_date": "2021-02-10"})
     texts = [
         world.client.get("/api/v1/public/mentors").text,

@@ -282,3 +282,29 @@ def test_any_order_of_a_valid_history_gives_the_views_and_indicators_of_date_ord
         finally:
             registry.close()
     assert pictures[0] == pictures[1]
+
+
+def test_every_format_says_over_which_organizations_the_change_is_taken(memory_registry):
+    import csv
+    import io
+
+    import openpyxl
+
+    from projections.formats import render
+
+    report = picture(memory_registry, enter(memory_registry, _setup() + date_order(_history())))["report"]
+    note = "сравнение по 1 организации из 2"
+
+    table = list(csv.DictReader(io.StringIO(render(report, "csv").decode("utf-8-sig"))))
+    region = next(r for r in table if r["indicator"] == "pupils_15_19" and r["unit_kind"] == "region")
+    assert (region["change_pp"], region["declined"]) == ("-1", "true")
+    assert (region["comparable_organizations"], region["applicable_organizations"], region["change_note"]) == (
+        "1", "2", note)
+    html = render(report, "html").decode("utf-8")
+    assert f"снижение</span>; 2021: нет контингента части организаций; {note}</td>" in html  # the region row
+    assert ">-1,00 п.п.</text>" in html  # the chart: Северный район, its one school comparable
+    sheet = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))["Обучающиеся 15–19 лет"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=4)]
+    header, first = rows[0], rows[1]
+    assert first[header.index("Основание сравнения")] == note
+    assert first[header.index("Изменение, п.п.")] == -1
