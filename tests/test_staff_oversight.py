@@ -251,9 +251,9 @@ def test_the_log_pages_by_position_and_downloads(world: OversightWorld) -> None:
     auditor = world.person("auditor")
     head = world.position()
     first = auditor.get("/staff/audit/log").text
-    assert '<td class="num">1</td>' in first and 'rel="next"' in first
+    assert 'class="num">1</td>' in first and 'rel="next"' in first
     tail = auditor.get("/staff/audit/log", after=str(head - 1)).text
-    assert f'<td class="num">{head}</td>' in tail and 'rel="next"' not in tail
+    assert f'class="num">{head}</td>' in tail and 'rel="next"' not in tail
     rows = _sheet(auditor.get("/staff/audit/log.xlsx", after="0", limit="10").content)
     assert [r[0] for r in rows[1:]] == list(range(1, 11))
 
