@@ -109,7 +109,7 @@ def test_a_curators_day(world: StaffWorld) -> None:
 
     home = curator.get("/staff/").text
     assert "Школа № 1" in home and "Показатели за 2023 год" in home
-    assert re.search(r'<div class="figure">3</div><div class="caption"><a href="/staff/mentors">', home)
+    assert re.search(r"<div class=\"figure\">3</div><div class=\"caption\"><a href=\"/staff/mentors\">наставники", home)
 
 
 def test_importing_a_file_with_two_errors_then_the_fixed_file(world: StaffWorld) -> None:

@@ -9,15 +9,14 @@ serious or critical violation on any of these pages; each page is photographed o
 on a 375 px phone (saved in REESTR_SCREENSHOTS, else the test's temporary folder) and fits the
 phone's width.
 
-Off CI, without chromium, playwright or axe-core (`npm pack axe-core`, or AXE_CORE_JS naming
-axe.min.js) these tests skip and say why; in CI they fail instead.
+Off CI, without chromium, playwright or axe-core (`tests/axe_support.py` fetches it with
+`npm pack`) these tests skip and say why; in CI they fail instead.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from datetime import date
@@ -26,45 +25,15 @@ from typing import Any
 
 import pytest
 from api_support import LocalServer
+from axe_support import assert_accessible, axe_source
 from conftest import IN_CI
 from test_public_browser import CHROMIUM, CHROMIUM_ARGS, SCRATCH, _missing
-
-AXE_VERSION = "4.14.1"
-AXE_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "reestr-axe" / AXE_VERSION
 
 
 def _skip_or_fail(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI requires the browser test: {reason}")
     pytest.skip(reason)
-
-
-def axe_script() -> str:
-    """axe.min.js: AXE_CORE_JS, else the cached npm package (fetched once with `npm pack`)."""
-    named = os.environ.get("AXE_CORE_JS")
-    if named:
-        return Path(named).read_text(encoding="utf-8")
-    target = AXE_CACHE / "package" / "axe.min.js"
-    if not target.exists():
-        AXE_CACHE.mkdir(parents=True, exist_ok=True)
-        try:
-            subprocess.run(
-                ["npm", "pack", f"axe-core@{AXE_VERSION}", "--silent"],
-                cwd=AXE_CACHE,
-                check=True,
-                capture_output=True,
-                timeout=180,
-            )
-            subprocess.run(
-                ["tar", "xzf", f"axe-core-{AXE_VERSION}.tgz", "package/axe.min.js"],
-                cwd=AXE_CACHE,
-                check=True,
-                capture_output=True,
-                timeout=60,
-            )
-        except (OSError, subprocess.SubprocessError) as error:
-            _skip_or_fail(f"axe-core is not available (npm pack axe-core@{AXE_VERSION}: {error})")
-    return target.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -122,7 +91,7 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def axe() -> str:
-    return axe_script()
+    return axe_source()
 
 
 @pytest.fixture
@@ -152,14 +121,7 @@ class Person:
     def check(self, name: str) -> None:
         """axe-core on the page as it is: no serious or critical violation; then photographs on a
         desktop and on a phone, and the page fits the phone's width."""
-        self.page.add_script_tag(content=self.axe)
-        result = self.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        bad = [
-            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        assert not bad, f"{name}: {bad}"
+        assert_accessible(self.page, name)
         self.page.screenshot(path=str(self.shots / f"{self.role}-{name}-desktop.png"), full_page=True)
         # The same page (a form's answer too) on a phone's width, then back.
         self.page.set_viewport_size({"width": 375, "height": 740})
@@ -256,8 +218,8 @@ def test_the_institute_approves_an_application_from_the_queue_and_the_auditor_re
     auditor.check("find")
     page.locator(f'a[href="/staff/audit/records/{mentor_id}"]').first.click()
     page.wait_for_load_state()
-    history = page.locator("table.history").inner_text()
-    assert "наставник включён в реестр" in history and "01.06.2023" in history
+    history = page.locator("ol.history").inner_text()
+    assert "Включён в реестр" in history and "01.06.2023" in history
     assert "Методист регионального института (демо)" in history
     auditor.check("history")
     page.get_by_label("Дата", exact=True).fill("31.12.2020")

@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from api import audit
 from api.problems import ApiProblem
 from api.reads.common import Where, dicts, views_of
+from api.staff.history import history_context
 from api.staff.pages import render, xlsx_download
 from api.staff.record_history import (
     aggregate_title,
@@ -226,6 +227,7 @@ def record(
     return render(
         request,
         "staff/audit_record.html.j2",
+        **history_context(request, staff, found.aggregate_id),
         **{
             "history": found,
             "rows": rows,

@@ -19,36 +19,11 @@ from api.reads import mentoring, mentors, units
 from api.reads.common import views_of
 from api.staff import pages
 from api.staff.session import SignedIn, StaffRefusal
-from registry.values import MenteeCategory, MentorStatus, PairStatus, Role
+from api.staff.words import CATEGORY_RU, CONSENT_FIELDS_RU, PAIR_STATUS_RU, STATUS_RU
+from registry.values import PairStatus, Role
 
 router = APIRouter()
 
-STATUS_RU = {
-    MentorStatus.PENDING: "заявка на рассмотрении",
-    MentorStatus.ACTIVE: "в реестре",
-    MentorStatus.REJECTED: "заявка отклонена",
-    MentorStatus.SUSPENDED: "приостановлен",
-    MentorStatus.REMOVED: "исключён",
-}
-PAIR_STATUS_RU = {
-    PairStatus.ACTIVE: "действует",
-    PairStatus.COMPLETED: "завершена",
-    PairStatus.DISSOLVED: "расформирована",
-}
-CATEGORY_RU = {
-    MenteeCategory.PUPIL: "обучающийся",
-    MenteeCategory.COLLEGE_STUDENT: "студент СПО",
-    MenteeCategory.YOUNG_TEACHER: "молодой специалист (педагог)",
-    MenteeCategory.TEACHER: "педагог",
-}
-CONSENT_FIELDS_RU = {
-    "name": "ФИО",
-    "organization": "организация",
-    "municipality": "муниципалитет",
-    "forms": "формы наставничества",
-    "subjects": "предметы и компетенции",
-    "training": "пройденное обучение",
-}
 pages.TEMPLATES.globals.update(
     STATUS_RU=STATUS_RU, PAIR_STATUS_RU=PAIR_STATUS_RU, CATEGORY_RU=CATEGORY_RU, CONSENT_FIELDS_RU=CONSENT_FIELDS_RU
 )

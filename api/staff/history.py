@@ -7,6 +7,8 @@ erased person's data reads «данные удалены» (the key is gone, `re
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -15,8 +17,10 @@ from fastapi import Request, Response
 
 from api.audit import EventOut, history
 from api.problems import ApiProblem
+from api.reads.common import views_of
 from api.staff import pages
 from api.staff.session import SignedIn
+from api.staff.words import CATEGORY_RU, CONSENT_FIELDS_RU, FIELDS_RU
 
 EVENTS_RU = {
     "Mentor.Applied": "Подана заявка наставника",
@@ -55,35 +59,24 @@ EVENTS_RU = {
     "Organization.ChecklistItemReopened": "Отметка пункта чек-листа снята",
 }
 
-FIELDS_RU = {
-    "full_name": "ФИО", "birth_date": "дата рождения", "email": "почта", "phone": "телефон", "snils": "СНИЛС",
-    "position": "должность", "mentor_type": "тип наставника", "forms": "формы", "subjects": "предметы",
-    "employer": "работодатель", "capacity": "наставляемых одновременно", "applied_on": "дата заявки",
-    "effective_date": "дата", "reason": "причина", "fields": "поля для публикации", "number": "номер документа",
-    "issued_on": "дата документа", "link": "ссылка", "course": "курс", "provider": "организатор",
-    "hours": "часов", "completed_on": "дата завершения", "certificate_number": "номер удостоверения",
-    "category": "категория", "birth_year": "год рождения", "work_started_on": "начало работы",
-    "registered_on": "дата регистрации", "mentor_id": "наставник", "mentee_ids": "наставляемые",
-    "mentee_id": "наставляемый", "form": "форма", "kind": "вид", "program_id": "программа",
-    "started_on": "дата начала", "ended_on": "дата окончания", "outcome": "результат", "joined_on": "дата включения",
-    "title": "название", "starts_on": "начало", "ends_on": "окончание", "personalized": "персонализированная",
-    "produced_on": "дата", "evidence_link": "подтверждение", "pair_id": "пара", "item": "пункт",
-    "organization_id": "организация", "name": "название", "year": "год",
-}
 _HIDDEN = {"output_id", "training_id", "id"}
 
 
-def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+def _flatten(data: dict[str, Any], names: dict[str, str] | None = None, prefix: str = "") -> list[tuple[str, str]]:
+    """An event's data as (Russian label, text) rows; ids and codes shown by their names."""
+    names = names or {}
     shown: list[tuple[str, str]] = []
     for name, value in data.items():
         if name in _HIDDEN or value in (None, "", [], {}):
             continue
         if isinstance(value, dict):
-            shown.extend(_flatten(value, prefix))
+            shown.extend(_flatten(value, names, prefix))
             continue
         label = FIELDS_RU.get(name, name)
         if isinstance(value, list):
-            text = ", ".join(str(v) for v in value)
+            text = ", ".join(names.get(str(v), str(v)) for v in value)
+        elif isinstance(value, str) and value in names:
+            text = names[value]
         elif isinstance(value, bool):
             text = "да" if value else "нет"
         elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -115,9 +108,50 @@ def record_history(request: Request, staff: SignedIn, aggregate_id: UUID | str) 
     return found.events
 
 
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_NAMED = (
+    "SELECT id, full_name FROM {p}mentors WHERE id IN ({ids})",
+    "SELECT id, full_name FROM {p}mentees WHERE id IN ({ids})",
+    "SELECT id, name FROM {p}organizations WHERE id IN ({ids})",
+    "SELECT id, name FROM {p}municipalities WHERE id IN ({ids})",
+    "SELECT id, title FROM {p}programs WHERE id IN ({ids})",
+)
+
+
+def _values(data: Any) -> Iterator[str]:
+    if isinstance(data, dict):
+        for value in data.values():
+            yield from _values(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _values(value)
+    elif isinstance(data, str):
+        yield data
+
+
+def _names(request: Request, events: list[EventOut]) -> dict[str, str]:
+    """Names of the records and reference codes the events mention (the record itself is in
+    the person's scope, and so is what its events name)."""
+    ids = sorted({v for e in events for v in _values(e.data) if _UUID.match(v)})
+    views = views_of(request)
+    found: dict[str, str] = {}
+    with views.transaction(write=False) as tx:
+        if ids:
+            marks = ", ".join(["%s"] * len(ids))
+            for sql in _NAMED:
+                found.update((str(i), str(n)) for i, n in tx.rows(sql.format(p="{p}", ids=marks), ids))
+        codes = tx.rows("SELECT code, title FROM {p}reference_entries", [])
+    for code, title in codes:
+        found.setdefault(str(code), str(title))
+    found.update({str(k): v for k, v in CATEGORY_RU.items()})
+    found.update(CONSENT_FIELDS_RU)
+    return found
+
+
 def history_context(request: Request, staff: SignedIn, aggregate_id: UUID | str) -> dict[str, Any]:
-    """What `history.html.j2` needs: the events and their Russian names."""
-    return {"events": record_history(request, staff, aggregate_id), "event_labels": EVENTS_RU}
+    """What `history.html.j2` needs: the events, their Russian names, and the names of what they mention."""
+    events = record_history(request, staff, aggregate_id)
+    return {"events": events, "event_labels": EVENTS_RU, "names": _names(request, events) if events else {}}
 
 
 __all__ = ["EVENTS_RU", "history_context", "record_history"]

@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 from api.problems import ApiProblem, status_of
 from api.scope import ReadScope, scope_of
 from api.staff.session import SignedIn, StaffRefusal, signed_in_or_none
+from api.staff.words import field_label
 from api.writes import WriteResult, after_recorded, run_command
 from registry.commands import Command
 from registry.errors import RegistryError
@@ -71,6 +72,7 @@ def parse_ru_date(text: str) -> date:
 
 
 TEMPLATES.filters["ru_date"] = ru_date
+TEMPLATES.globals["field_label"] = field_label
 
 
 # -- navigation -------------------------------------------------------------------------------------

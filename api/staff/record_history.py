@@ -161,8 +161,11 @@ def field_title(name: str) -> str:
 
 
 def event_title(event_type: str) -> str:
-    """The Russian name of an event type such as `Mentor.Approved` (the type itself if unnamed)."""
-    return EVENT_RU.get(event_type) or _MORE_EVENTS_RU.get(event_type) or event_type
+    """The Russian name of an event type such as `Mentor.Approved`: the record pages' own name
+    (`api.staff.history`), else the report's, else the type itself."""
+    from api.staff.history import EVENTS_RU
+
+    return EVENTS_RU.get(event_type) or EVENT_RU.get(event_type) or _MORE_EVENTS_RU.get(event_type) or event_type
 
 
 def aggregate_title(aggregate_type: str) -> str:
