@@ -147,7 +147,10 @@ def test_checkpoint_refuses_a_root_computed_from_a_corrupted_node(registry: Regi
 def test_a_rolled_back_head_is_diagnosed_not_a_unique_violation_and_one_command_rebuilds_it(
     registry: Registry, tmp_path: Path
 ) -> None:
+    from api_support import ApiWorld
+
     region = build_region(registry)
+    world = ApiWorld(registry)
     cli = Reestr(registry, tmp_path)
     log = TransparencyLog(registry)
     assert log.catch_up() == 0, "every write appended its own leaves"
@@ -165,6 +168,10 @@ def test_a_rolled_back_head_is_diagnosed_not_a_unique_violation_and_one_command_
     events = registry.position()
     with pytest.raises(TreeDamaged, match="tree-rebuild"):
         region.run(c.RegisterMunicipality(name="Район после сбоя", region="Хабаровский край"))
+    answer = world.post("/municipalities", {"name": "Район после сбоя", "region": "Хабаровский край"})
+    assert answer.status_code == 503 and answer.json()["code"] == "tree_damaged"
+    assert "tree-rebuild" in answer.json()["detail"]
+    world.close()
     assert registry.position() == events
 
     code, output = cli("tree-rebuild")
