@@ -18,7 +18,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
@@ -29,12 +30,13 @@ from api import roadmaps, suggestions
 from api import rounds as monitoring_rounds
 from api.erasures import ErasureWatch
 from api.freshness import AppProjector, Freshness, refresh_views
-from api.problems import add_problem_schema, install_problem_handlers, with_position
+from api.problems import add_problem_schema, install_problem_handlers, problem_response, with_position
 from api.public_fast import PublicFastPath
 from api.response_cache import ResponseCache
 from api.staff import StaffConfig, install_staff
 from api.writes import AfterWrite, write_router
 from projections.store import ViewStore, open_view_store
+from projections.transparency.store import TreeDamaged
 from registry.application import Registry
 
 API_PREFIX = "/api/v1"
@@ -93,6 +95,11 @@ def create_app(
         registry.after_commit.subscribe("views", lambda _recordings: app.state.projector.catch_up())
         app.state.freshness = Freshness(app.state.projector, on_position=cache.observe)
     install_problem_handlers(app)
+
+    @app.exception_handler(TreeDamaged)
+    def tree_damaged(request: Request, error: TreeDamaged) -> JSONResponse:
+        # The write was refused whole (ops/unit_of_work.py): the diagnosis names the repair.
+        return problem_response(request, 503, "tree_damaged", str(error), [])
     app.add_middleware(PublicFastPath)  # an address answered at this position: sent from memory
     app.add_middleware(ErasureWatch)  # outermost: before anything is answered, even from memory
 

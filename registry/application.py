@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
@@ -21,7 +21,6 @@ from registry.batch_cache import BatchCache
 from registry.commands import Command
 from registry.context import CommandContext
 from registry.errors import (
-    Conflict,
     Forbidden,
     IdempotencyKeyReused,
     NotFound,
@@ -178,14 +177,12 @@ class Registry(Application[UUID]):
         return RegistryBatch(self)
 
     def _execute(self, command: Command, actor: Actor) -> CommandResult:
-        self._authorize(command, actor)
-        if command.command_id is not None:
-            earlier = self._earlier_result(command, actor)
-            if earlier is not None:
-                return earlier
-        context = CommandContext(self, actor, self.clock())
+        # A batch of one: the same decision, the same unit of work, as many commands.
+        from registry.batch import RegistryBatch
+
+        batch = RegistryBatch(self, single=True)
         try:
-            command_id, primary, changed = self._decide(command, actor, context)
+            batch.execute(command, actor)
         except RegistryError:
             # A concurrent delivery of this very command may have been recorded meanwhile
             # (it approved the mentor this one finds approved): answer with its result.
@@ -193,23 +190,8 @@ class Registry(Application[UUID]):
             if earlier is not None:
                 return earlier
             raise
-        try:
-            recordings = self.save_events([e for a in changed for e in a.collect_events()])
-        except IntegrityError:
-            if command.command_id is not None:
-                earlier = self._earlier_result(command, actor)
-                if earlier is not None:
-                    return earlier
-            raise Conflict(
-                "Данные изменились, пока команда выполнялась: обновите их и повторите"
-            ) from None
-        return CommandResult(
-            command_id=command_id,
-            aggregate_id=primary.id if primary else None,
-            version=primary.version if primary else None,
-            position=recordings[-1].notification.id if recordings else self.position(),
-            events=len(recordings),
-        )
+        result = batch.commit()[0]
+        return result if result.position is not None else replace(result, position=self.position())
 
     def _authorize(self, command: Command, actor: Actor) -> None:
         if actor.role not in command.allowed_roles:

@@ -1,5 +1,7 @@
 """Many commands as one unit of work: decided in order on shared aggregates, recorded in one save.
 
+`Registry.execute` is a batch of one (`single=True`): one way to decide and record, whatever the count.
+
 Each command goes through the same steps as `Registry.execute` (role, idempotency, handler,
 CommandRecord), but its aggregates come from the batch's workspace: each is loaded once per batch
 and later commands see what earlier ones created or changed. Between batches the aggregates stay
@@ -145,9 +147,10 @@ class RegistryBatch:
     last `mark` and goes on, and never records anything (an import's dry run)."""
 
     def __init__(self, app: Registry, *, max_commands: int = MAX_COMMANDS, max_events: int = MAX_EVENTS,
-                 rehearsal: bool = False):
+                 rehearsal: bool = False, single: bool = False):
         self.app = app
         self.rehearsal = rehearsal
+        self.single = single  # `Registry.execute`: one command, its own log lines and wording
         self.max_commands = max_commands
         self.max_events = max_events
         # A rehearsal changes aggregates it never records: it works on copies, never the cache.
@@ -271,6 +274,7 @@ class RegistryBatch:
             if replays is not None:
                 return replays
             raise Conflict(
+                "Данные изменились, пока команда выполнялась: обновите их и повторите" if self.single else
                 "Данные изменились, пока пакет команд выполнялся: ничего из пакета не записано, повторите его"
             ) from None
         finally:
@@ -291,6 +295,8 @@ class RegistryBatch:
                 before = self.app.position() if before is None else before
                 position = before
             results.append(replace(result, position=position))
+        if self.single:
+            return results
         log.info(
             "batch_recorded",
             commands=len(results),

@@ -147,11 +147,13 @@ def test_checkpoint_refuses_a_root_computed_from_a_corrupted_node(registry: Regi
 def test_a_rolled_back_head_is_diagnosed_not_a_unique_violation_and_one_command_rebuilds_it(
     registry: Registry, tmp_path: Path
 ) -> None:
-    from projections.transparency.store import TreeDamaged
+    from api_support import ApiWorld
 
     region = build_region(registry)
+    world = ApiWorld(registry)
     cli = Reestr(registry, tmp_path)
     log = TransparencyLog(registry)
+    assert log.catch_up() == 0, "every write appended its own leaves"
     size = log.head().tree_size
     back = log.position_of_size(size - 5)
     RawStore(registry).execute("UPDATE tl_head SET tree_size = %s, position = %s", (size - 5, back))
@@ -161,9 +163,15 @@ def test_a_rolled_back_head_is_diagnosed_not_a_unique_violation_and_one_command_
     assert cli("verify")[0] == 1
     assert cli("checkpoint")[0] == 1
     # A write does not stack leaves on a damaged cache: it is refused whole, the diagnosis said.
+    from projections.transparency.store import TreeDamaged
+
     events = registry.position()
     with pytest.raises(TreeDamaged, match="tree-rebuild"):
         region.run(c.RegisterMunicipality(name="Район после сбоя", region="Хабаровский край"))
+    answer = world.post("/municipalities", {"name": "Район после сбоя", "region": "Хабаровский край"})
+    assert answer.status_code == 503 and answer.json()["code"] == "tree_damaged"
+    assert "tree-rebuild" in answer.json()["detail"]
+    world.close()
     assert registry.position() == events
 
     code, output = cli("tree-rebuild")
