@@ -36,10 +36,11 @@ class Span:
         """The last day the registry knows the mentee was in the pair and held its place.
 
         The end day is the handover day: a pair ending on it and another starting on it do not
-        collide (a one-day pair still holds its only day)."""
+        collide — unless someone joined the pair that day (a join shows the pair runs on it);
+        a one-day pair still holds its only day. So an end only ever adds known days."""
         if self.end is None:
             return max(self.start, self.known_until)
-        return max(self.start, self.end - timedelta(days=1))
+        return max(self.start, self.end - timedelta(days=1), self.known_until)
 
     def covers(self, day: date) -> bool:
         return self.start <= day <= self.last_known_day
@@ -91,7 +92,10 @@ def require_capacity(capacity: int | None, others: list[Span], proposed: list[Sp
 def require_one_pair_per_form(others: list[Span], proposed: list[Span], *, field: str) -> None:
     """A mentee is never in two pairs of the same form on the same day."""
     for span in proposed:
-        clash = [s for s in others if s.form == span.form and s.pair_id != span.pair_id and s.overlaps(span)]
+        clash = [
+            s for s in others
+            if s.mentee_id == span.mentee_id and s.form == span.form and s.pair_id != span.pair_id and s.overlaps(span)
+        ]
         require(
             not clash,
             rule="one_active_pair_per_form",
@@ -112,8 +116,8 @@ def clip(spans: list[Span], since: date, until: date | None) -> list[Span]:
             out.append(Span(span.pair_id, span.mentee_id, span.form, start, span.end, max(span.known_until, start)))
         elif start < until:
             end = until if span.end is None else min(span.end, until)
-            if start <= end:
-                out.append(Span(span.pair_id, span.mentee_id, span.form, start, end, end))
+            held = max(start, min(span.known_until, until - timedelta(days=1)))
+            out.append(Span(span.pair_id, span.mentee_id, span.form, start, end, held))
     return out
 
 

@@ -246,6 +246,13 @@ class Pair(RegistryAggregate):
     def _require_end(self, ended_on: date, today: date) -> None:
         self._require_active()
         require_not_future(ended_on, field="ended_on", today=today)
+        handed_over = self.mentor_history[-1][1]
+        require(
+            len(self.mentor_history) == 1 or ended_on >= handed_over,
+            rule="completion_after_formation",
+            field="ended_on",
+            message=f"Дата завершения раньше {handed_over:%d.%m.%Y} — передачи пары нынешнему наставнику",
+        )
         last_join = max(self.mentees.values())
         require(
             ended_on >= last_join,

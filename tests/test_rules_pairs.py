@@ -622,3 +622,17 @@ def test_a_mentee_correction_names_the_details_it_corrects_and_why(region):
 
     err = region.refuse(correct(None, "Дата неизвестна"), expect=RuleViolation)
     assert err.rule == "birth_known"
+
+
+def test_a_groups_other_members_do_not_count_against_a_mentee_joining_it_later(region):
+    """b joined the group on 1 March; a pair of b's own from 1 February is history, not a clash."""
+    founder, joiner = region.mentee(), region.mentee()
+    group = region.pair(region.active_mentor(), [founder], started_on=date(2020, 1, 1))
+    region.run(add(group, joiner, joined_on=date(2020, 3, 1)))
+    region.run(complete(group, ended_on=date(2020, 6, 1)))
+
+    earlier = region.pair(region.active_mentor(), [joiner], started_on=date(2020, 2, 1))
+    err = region.refuse(complete(earlier, ended_on=date(2020, 3, 2)), expect=RuleViolation)
+    region.run(complete(earlier, ended_on=date(2020, 3, 1)))  # handed over the day b joined the group
+
+    assert err.rule == "one_active_pair_per_form"
