@@ -153,3 +153,19 @@ def test_a_record_page_says_data_erased_after_an_erasure(world: StaffWorld) -> N
     page = world.sign_in("curator").get(f"/staff/mentees/{mentee}").text
     assert "данные удалены" in page and "Сидоров Семён" not in page
     assert "Персональные данные удалены (152-ФЗ)" in page and "Заявление родителей № 3" in page
+
+
+def test_the_institute_records_a_training_on_the_mentors_page_and_a_curator_may_not(world: StaffWorld) -> None:
+    mentor = world.mentor(world.org_a)
+    curator = world.sign_in("curator")
+    curator.get(f"/staff/mentors/{mentor}")
+    training = {"training.course": "Наставничество в ОО", "training.provider": "ХК ИРО", "training.hours": "36",
+                "training.completed_on": "01.03.2021"}
+    assert curator.post(f"/staff/mentors/{mentor}/trainings", training).status_code == 403
+    admin = world.sign_in("admin")
+    admin.get(f"/staff/mentors/{mentor}")
+    wrong = admin.post(f"/staff/mentors/{mentor}/trainings", {**training, "training.hours": "0"})
+    assert wrong.status_code == 422 and ("f-training-hours-error", "Значение должно быть не меньше 1") in _errors(wrong.text)
+    done = admin.post(f"/staff/mentors/{mentor}/trainings", training)
+    page = admin.follow(done).text
+    assert "Наставничество в ОО" in page and "Учтено обучение" in page

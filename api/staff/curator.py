@@ -79,7 +79,12 @@ def dashboard(request: Request, staff: SignedIn) -> Response:
     mentee_total = pages.api_read(mentoring.mentees, request, scope, organization_id=organization_id, limit=1).total
     active_pairs = pages.api_read(mentoring.pairs, request, scope, organization_id=organization_id,
                                   status=PairStatus.ACTIVE, limit=1).total
-    year = request.app.state.registry.clock().year
+    this_year = request.app.state.registry.clock().year
+    try:
+        year = int(request.query_params.get("year", this_year))
+    except ValueError:
+        year = this_year
+    year = min(max(year, 2019), this_year)
     figures = pages.api_read(reports.indicators, request, scope, unit=None, period=str(year),
                              school_year=False, indicator=None)
     contingent_years = {c.year for c in organization.contingents}
@@ -89,6 +94,7 @@ def dashboard(request: Request, staff: SignedIn) -> Response:
         mentor_total=len(own_mentors), mentee_total=mentee_total, active_pairs=active_pairs,
         missing=[entry for entry in organization.checklist if not entry.done],
         figures=figures, year=year, contingent_missing=year not in contingent_years,
+        years=list(range(this_year, 2019, -1)),
     )
 
 

@@ -214,3 +214,23 @@ def withdraw_consent(request: Request, staff: CurrentStaff, mentor_id: UUID, for
     if not outcome.ok:
         raise StaffRefusal(422, "Согласие не отозвано", outcome.message or "Проверьте дату")
     return pages.see_other(f"/staff/mentors/{mentor_id}", done="saved")
+
+
+@router.post("/mentors/{mentor_id}/trainings")
+def record_training(request: Request, staff: CurrentStaff, mentor_id: UUID, form: pages.PostedForm) -> Response:
+    """Training is recorded by the regional institute (the registry's rule: admin only)."""
+    if staff.actor.role != Role.ADMIN:
+        raise StaffRefusal(403, "Нет доступа", "Сведения об обучении вносит региональный институт.")
+    mentor = mentor_in_scope(request, staff, mentor_id)
+    data = {"mentor_id": mentor_id, "course": form.text("training.course") or "",
+            "provider": form.text("training.provider") or "", "hours": form.integer("training.hours", "hours"),
+            "completed_on": form.date("training.completed_on", "completed_on"),
+            "certificate_number": form.text("training.certificate_number")}
+    outcome = pages.execute(request, staff, c.RecordTraining, data, form, item_attr="training_id")
+    if outcome.ok:
+        return pages.see_other(f"/staff/mentors/{mentor_id}", done="saved")
+    errors = {f"training.{k}": v for k, v in outcome.errors.items()}
+    return pages.render(request, "staff/mentor.html.j2", status=422, mentor=mentor, errors=errors,
+                        message=outcome.message, values=form.form, types=titles(request, "mentor_type"),
+                        form_titles=titles(request, "mentoring_form"), **_choices(request),
+                        **history_context(request, staff, mentor_id))

@@ -29,13 +29,15 @@ class DemoSignIn:
 
 
 def first_school(registry: Registry) -> Organization:
-    """The first organization the demo registered (its curator's school)."""
+    """The first school the demo registered (else its first organization): the curator's."""
     topic = Organization.Registered.TOPIC  # type: ignore[attr-defined]
-    found = registry.recorder.select_notifications(start=1, limit=1, topics=[topic])
+    found = registry.recorder.select_notifications(start=1, limit=1000, topics=[topic])
     if not found:
         raise RuntimeError("demo region has no organization")
-    organization: Organization = registry.repository.get(found[0].originator_id)
-    return organization
+    organizations = [registry.repository.get(n.originator_id) for n in found]
+    schools = [o for o in organizations if str(o.kind) == "school"]
+    chosen: Organization = (schools or organizations)[0]
+    return chosen
 
 
 def add_demo_staff(registry: Registry, accounts: StaffAccounts) -> list[DemoSignIn]:
