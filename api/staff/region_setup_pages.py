@@ -175,14 +175,8 @@ def add_organization(
 # -- reference lists ----------------------------------------------------------------------------------
 
 
-def _reference_page(
-    request: Request,
-    staff: SignedIn,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    message: str | None = None,
-    status: int = 200,
-) -> Response:
+def _reference_lists(request: Request) -> dict[str, list[dict[str, Any]]]:
+    """Every reference list's entries, in the lists' order (retired ones too, marked)."""
     with views_of(request).transaction(write=False) as tx:
         rows = tx.rows(
             "SELECT l.kind, e.code, e.title, e.retired FROM {p}reference_entries e "
@@ -191,6 +185,28 @@ def _reference_page(
     lists: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ListKind.ALL}
     for kind, code, title, retired in rows:
         lists.setdefault(str(kind), []).append({"code": code, "title": title, "retired": bool(retired)})
+    return lists
+
+
+@router.get("/reference.xlsx")
+def reference_xlsx(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    rows = [
+        [LIST_RU.get(kind, kind), entry["title"], entry["code"], "выведено" if entry["retired"] else "действует"]
+        for kind, entries in _reference_lists(request).items()
+        for entry in entries
+    ]
+    return xlsx_download("spravochniki.xlsx", ["Справочник", "Название", "Код", "Состояние"], rows)
+
+
+def _reference_page(
+    request: Request,
+    staff: SignedIn,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
+    lists = _reference_lists(request)
     return render(
         request,
         "staff/region_reference.html.j2",
@@ -251,28 +267,8 @@ def _targets_page(
     message: str | None = None,
     status: int = 200,
 ) -> Response:
-    with views_of(request).transaction(write=False) as tx:
-        rows = tx.rows(
-            "SELECT p.indicator, p.unit_kind, p.unit_id, t.year, t.share_percent, "
-            "COALESCE(mu.name, o.name, p.unit_id) FROM {p}targets t JOIN {p}target_plans p ON p.id = t.plan_id "
-            "LEFT JOIN {p}municipalities mu ON p.unit_kind = 'municipality' AND mu.id = p.unit_id "
-            "LEFT JOIN {p}organizations o ON p.unit_kind = 'organization' AND o.id = p.unit_id "
-            "ORDER BY p.indicator, p.unit_kind, p.unit_id, t.year"
-        )
-        regions = [str(r[0]) for r in tx.rows("SELECT DISTINCT region FROM {p}municipalities ORDER BY region")]
+    targets, regions = _targets(request)
     municipalities = api_read(unit_reads.municipalities, request, scope(staff)).items
-    targets = [
-        {
-            "indicator": INDICATORS[r[0]].title if r[0] in INDICATORS else r[0],
-            "unit": r[5],
-            "kind": {"region": "регион", "municipality": "муниципалитет", "organization": "организация"}.get(
-                r[1], r[1]
-            ),
-            "year": r[3],
-            "share": str(r[4]).replace(".", ","),
-        }
-        for r in rows
-    ]
     units = [(f"region:{name}", f"Регион {name}") for name in regions] + [
         (f"municipality:{m.id}", m.name) for m in municipalities
     ]
@@ -287,6 +283,38 @@ def _targets_page(
         values=values or {},
         message=message,
     )
+
+
+def _targets(request: Request) -> tuple[list[dict[str, Any]], list[str]]:
+    """The targets set (indicator, unit, year, share) and the regions of the registry."""
+    with views_of(request).transaction(write=False) as tx:
+        rows = tx.rows(
+            "SELECT p.indicator, p.unit_kind, p.unit_id, t.year, t.share_percent, "
+            "COALESCE(mu.name, o.name, p.unit_id) FROM {p}targets t JOIN {p}target_plans p ON p.id = t.plan_id "
+            "LEFT JOIN {p}municipalities mu ON p.unit_kind = 'municipality' AND mu.id = p.unit_id "
+            "LEFT JOIN {p}organizations o ON p.unit_kind = 'organization' AND o.id = p.unit_id "
+            "ORDER BY p.indicator, p.unit_kind, p.unit_id, t.year"
+        )
+        regions = [str(r[0]) for r in tx.rows("SELECT DISTINCT region FROM {p}municipalities ORDER BY region")]
+    targets = [
+        {
+            "indicator": INDICATORS[r[0]].title if r[0] in INDICATORS else r[0],
+            "unit": r[5],
+            "kind": {"region": "регион", "municipality": "муниципалитет", "organization": "организация"}.get(
+                r[1], r[1]
+            ),
+            "year": r[3],
+            "share": str(r[4]).replace(".", ","),
+        }
+        for r in rows
+    ]
+    return targets, regions
+
+
+@router.get("/targets.xlsx")
+def targets_xlsx(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    rows = [[t["indicator"], t["unit"], t["kind"], t["year"], t["share"]] for t in _targets(request)[0]]
+    return xlsx_download("celi.xlsx", ["Показатель", "Территория", "Вид", "Год", "Цель, %"], rows)
 
 
 @router.get("/targets")
