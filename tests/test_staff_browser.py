@@ -198,7 +198,8 @@ def test_a_curators_day_in_the_browser(chromium: Any, world: StaffWorld, shots: 
         page.locator("#item-curator_appointed summary").click()
         page.locator("#item-curator_appointed").get_by_label("Дата выполнения *").fill("01.09.2022")
         page.locator("#item-curator_appointed").get_by_label("Номер документа").fill("145-о")
-        page.locator("#item-curator_appointed").get_by_label("Ссылка на подтверждение").fill("https://school1.example/nastavnichestvo/prikaz-145.pdf")
+        evidence = "https://school1.example/nastavnichestvo/prikaz-145.pdf"
+        page.locator("#item-curator_appointed").get_by_label("Ссылка на подтверждение").fill(evidence)
         with page.expect_navigation():
             page.locator("#item-curator_appointed").get_by_role("button", name="Отметить выполненным").click()
         visit.look("checklist-marked")

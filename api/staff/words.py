@@ -44,7 +44,8 @@ FIELDS_RU = {
     "started_on": "дата начала", "ended_on": "дата окончания", "outcome": "результат", "joined_on": "дата включения",
     "title": "название", "starts_on": "начало", "ends_on": "окончание", "personalized": "персонализированная",
     "produced_on": "дата", "evidence_link": "подтверждение", "pair_id": "пара", "item": "пункт",
-    "organization_id": "организация", "municipality_id": "муниципалитет", "inn": "ИНН", "name": "название", "year": "год",
+    "organization_id": "организация", "municipality_id": "муниципалитет", "inn": "ИНН", "name": "название",
+    "year": "год",
 }
 
 #: Labels of form fields whose last part alone would be ambiguous.
