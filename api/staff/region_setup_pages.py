@@ -268,6 +268,10 @@ def _targets_page(
     status: int = 200,
 ) -> Response:
     targets, regions = _targets(request)
+    years = sorted({t["year"] for t in targets})
+    table: dict[tuple[str, str, str], dict[int, str]] = {}
+    for t in targets:  # one row per indicator and unit, a column per year
+        table.setdefault((t["indicator"], t["unit"], t["kind"]), {})[t["year"]] = t["share"]
     municipalities = api_read(unit_reads.municipalities, request, scope(staff)).items
     units = [(f"region:{name}", f"Регион {name}") for name in regions] + [
         (f"municipality:{m.id}", m.name) for m in municipalities
@@ -276,7 +280,8 @@ def _targets_page(
         request,
         "staff/region_targets.html.j2",
         status=status,
-        targets=targets,
+        targets=table,
+        years=years,
         indicators=[(k, d.title) for k, d in INDICATORS.items()],
         units=units,
         errors=errors or {},
