@@ -194,6 +194,17 @@ def test_a_curators_day_in_the_browser(chromium: Any, world: StaffWorld, shots: 
         visit.submit("Записать в реестр", "import-done")
         assert "Записано строк: 3" in page.content()
 
+        visit.go("/staff/checklist", "checklist")
+        page.locator("#item-curator_appointed summary").click()
+        page.locator("#item-curator_appointed").get_by_label("Дата выполнения *").fill("01.09.2022")
+        page.locator("#item-curator_appointed").get_by_label("Номер документа").fill("145-о")
+        evidence = "https://school1.example/nastavnichestvo/prikaz-145.pdf"
+        page.locator("#item-curator_appointed").get_by_label("Ссылка на подтверждение").fill(evidence)
+        with page.expect_navigation():
+            page.locator("#item-curator_appointed").get_by_role("button", name="Отметить выполненным").click()
+        visit.look("checklist-marked")
+        assert "выполнен</span> 01.09.2022, документ № 145-о" in page.content()
+
         visit.go("/staff/mentees", "mentees-after-import")
         assert "Фомина Вера" in page.content()
         for path, name in [("/staff/mentors", "mentors"), ("/staff/pairs", "pairs"),

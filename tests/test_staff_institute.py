@@ -4,10 +4,12 @@ person's personal data after a page that says what is destroyed."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from uuid import UUID
 
 import pytest
+from openpyxl import load_workbook
 from staff_oversight_support import OversightWorld
 from staff_support import PASSWORD
 
@@ -187,6 +189,15 @@ def test_the_institute_keeps_units_reference_lists_and_targets(world: OversightW
     assert (
         admin.post("/staff/targets", {**target, "share_percent": "75", "reason": "решение коллегии"}).status_code == 303
     )
+    rows = list(load_workbook(io.BytesIO(admin.get("/staff/targets.xlsx").content)).active.iter_rows(values_only=True))
+    assert rows[1][3:] == (2024, "75")  # the correction is what is in force
+    codes = [
+        r[2]
+        for r in load_workbook(io.BytesIO(admin.get("/staff/reference.xlsx").content)).active.iter_rows(
+            values_only=True
+        )
+    ]
+    assert "parent_pupil" in codes
     page = admin.get("/staff/targets").text
     assert '<td class="num">75' in page and '<td class="num">70' not in page
 
@@ -203,9 +214,11 @@ def test_the_institute_keeps_units_reference_lists_and_targets(world: OversightW
         "/staff/units/organizations.xlsx",
         "/staff/reference",
         "/staff/targets",
+        "/staff/reference.xlsx",
+        "/staff/targets.xlsx",
     ],
 )
-def test_only_the_institute_opens_users_and_erasure(world: OversightWorld, path: str) -> None:
+def test_only_the_institute_opens_its_own_pages(world: OversightWorld, path: str) -> None:
     url = path.format(user=world.user_ids["curator"], mentor=world.mentor(world.org_a))
     for role in ("admin", "municipal", "curator", "curator_other", "auditor"):
         status = world.person(role).get(url).status_code

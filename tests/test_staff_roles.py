@@ -102,7 +102,7 @@ CREATES = [
     ("/staff/mentees/new", {"registered_on": "01.03.2021", "rows.0.full_name": "Новый Ученик",
                             "rows.0.category": "pupil", "rows.0.birth_year": "2009"}),
     ("/staff/programs/new", {"title": "Новая программа", "starts_on": "01.03.2021"}),
-    ("/staff/checklist/curator_order", {"curator_order.completed_on": "01.03.2021"}),
+    ("/staff/checklist/curator_appointed", {"curator_appointed.completed_on": "01.03.2021"}),
 ]
 
 

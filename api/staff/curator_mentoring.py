@@ -132,7 +132,8 @@ def pair_list(request: Request, staff: CurrentStaff) -> Response:
         mentor_names = names(request, "mentors", list({p.mentor_id for p in items}))
         mentee_names = names(request, "mentees", list({m.mentee_id for p in items for m in p.mentees}))
         rows = [[mentor_names.get(p.mentor_id, ""), ", ".join(mentee_names.get(m.mentee_id, "") for m in p.mentees),
-                 forms.get(p.form, p.form), p.started_on, PAIR_STATUS_RU[p.status], p.ended_on, p.outcome or p.end_reason]
+                 forms.get(p.form, p.form), p.started_on, PAIR_STATUS_RU[p.status], p.ended_on,
+                 p.outcome or p.end_reason]
                 for p in items]
         return pages.xlsx_download("pary.xlsx", ["Наставник", "Наставляемые", "Форма", "Начало", "Статус",
                                                  "Окончание", "Результат или причина"], rows)

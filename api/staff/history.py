@@ -20,7 +20,7 @@ from api.problems import ApiProblem
 from api.reads.common import views_of
 from api.staff import pages
 from api.staff.session import SignedIn
-from api.staff.words import CATEGORY_RU, CONSENT_FIELDS_RU, FIELDS_RU
+from api.staff.words import CATEGORY_RU, CONSENT_FIELDS_RU, FIELDS_RU, ORGANIZATION_KIND_RU
 
 EVENTS_RU = {
     "Mentor.Applied": "Подана заявка наставника",
@@ -145,6 +145,7 @@ def _names(request: Request, events: list[EventOut]) -> dict[str, str]:
         found.setdefault(str(code), str(title))
     found.update({str(k): v for k, v in CATEGORY_RU.items()})
     found.update(CONSENT_FIELDS_RU)
+    found.update(ORGANIZATION_KIND_RU)
     return found
 
 

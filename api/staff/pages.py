@@ -240,7 +240,9 @@ class Step:
 _PLACEHOLDER = UUID(int=0)
 
 
-def execute_together(request: Request, staff: SignedIn, steps: Sequence[Step], form: FormInput | None = None) -> Outcome:
+def execute_together(
+    request: Request, staff: SignedIn, steps: Sequence[Step], form: FormInput | None = None
+) -> Outcome:
     """Several commands recorded all together or not at all (one `Registry.batch()`), e.g. an
     application and its consent; validated first, every step's errors at once."""
     errors = dict(form.errors) if form is not None else {}

@@ -175,14 +175,8 @@ def add_organization(
 # -- reference lists ----------------------------------------------------------------------------------
 
 
-def _reference_page(
-    request: Request,
-    staff: SignedIn,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    message: str | None = None,
-    status: int = 200,
-) -> Response:
+def _reference_lists(request: Request) -> dict[str, list[dict[str, Any]]]:
+    """Every reference list's entries, in the lists' order (retired ones too, marked)."""
     with views_of(request).transaction(write=False) as tx:
         rows = tx.rows(
             "SELECT l.kind, e.code, e.title, e.retired FROM {p}reference_entries e "
@@ -191,6 +185,28 @@ def _reference_page(
     lists: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ListKind.ALL}
     for kind, code, title, retired in rows:
         lists.setdefault(str(kind), []).append({"code": code, "title": title, "retired": bool(retired)})
+    return lists
+
+
+@router.get("/reference.xlsx")
+def reference_xlsx(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    rows = [
+        [LIST_RU.get(kind, kind), entry["title"], entry["code"], "выведено" if entry["retired"] else "действует"]
+        for kind, entries in _reference_lists(request).items()
+        for entry in entries
+    ]
+    return xlsx_download("spravochniki.xlsx", ["Справочник", "Название", "Код", "Состояние"], rows)
+
+
+def _reference_page(
+    request: Request,
+    staff: SignedIn,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
+    lists = _reference_lists(request)
     return render(
         request,
         "staff/region_reference.html.j2",
@@ -251,6 +267,31 @@ def _targets_page(
     message: str | None = None,
     status: int = 200,
 ) -> Response:
+    targets, regions = _targets(request)
+    years = sorted({t["year"] for t in targets})
+    table: dict[tuple[str, str, str], dict[int, str]] = {}
+    for t in targets:  # one row per indicator and unit, a column per year
+        table.setdefault((t["indicator"], t["unit"], t["kind"]), {})[t["year"]] = t["share"]
+    municipalities = api_read(unit_reads.municipalities, request, scope(staff)).items
+    units = [(f"region:{name}", f"Регион {name}") for name in regions] + [
+        (f"municipality:{m.id}", m.name) for m in municipalities
+    ]
+    return render(
+        request,
+        "staff/region_targets.html.j2",
+        status=status,
+        targets=table,
+        years=years,
+        indicators=[(k, d.title) for k, d in INDICATORS.items()],
+        units=units,
+        errors=errors or {},
+        values=values or {},
+        message=message,
+    )
+
+
+def _targets(request: Request) -> tuple[list[dict[str, Any]], list[str]]:
+    """The targets set (indicator, unit, year, share) and the regions of the registry."""
     with views_of(request).transaction(write=False) as tx:
         rows = tx.rows(
             "SELECT p.indicator, p.unit_kind, p.unit_id, t.year, t.share_percent, "
@@ -260,7 +301,6 @@ def _targets_page(
             "ORDER BY p.indicator, p.unit_kind, p.unit_id, t.year"
         )
         regions = [str(r[0]) for r in tx.rows("SELECT DISTINCT region FROM {p}municipalities ORDER BY region")]
-    municipalities = api_read(unit_reads.municipalities, request, scope(staff)).items
     targets = [
         {
             "indicator": INDICATORS[r[0]].title if r[0] in INDICATORS else r[0],
@@ -273,20 +313,13 @@ def _targets_page(
         }
         for r in rows
     ]
-    units = [(f"region:{name}", f"Регион {name}") for name in regions] + [
-        (f"municipality:{m.id}", m.name) for m in municipalities
-    ]
-    return render(
-        request,
-        "staff/region_targets.html.j2",
-        status=status,
-        targets=targets,
-        indicators=[(k, d.title) for k, d in INDICATORS.items()],
-        units=units,
-        errors=errors or {},
-        values=values or {},
-        message=message,
-    )
+    return targets, regions
+
+
+@router.get("/targets.xlsx")
+def targets_xlsx(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
+    rows = [[t["indicator"], t["unit"], t["kind"], t["year"], t["share"]] for t in _targets(request)[0]]
+    return xlsx_download("celi.xlsx", ["Показатель", "Территория", "Вид", "Год", "Цель, %"], rows)
 
 
 @router.get("/targets")

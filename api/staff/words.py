@@ -44,7 +44,8 @@ FIELDS_RU = {
     "started_on": "дата начала", "ended_on": "дата окончания", "outcome": "результат", "joined_on": "дата включения",
     "title": "название", "starts_on": "начало", "ends_on": "окончание", "personalized": "персонализированная",
     "produced_on": "дата", "evidence_link": "подтверждение", "pair_id": "пара", "item": "пункт",
-    "organization_id": "организация", "name": "название", "year": "год",
+    "organization_id": "организация", "municipality_id": "муниципалитет", "inn": "ИНН", "name": "название",
+    "year": "год",
 }
 
 #: Labels of form fields whose last part alone would be ambiguous.
@@ -68,3 +69,6 @@ def field_label(name: str) -> str:
         return f"Наставляемый {int(parts[1]) + 1}, {FIELDS_RU.get(parts[-1], parts[-1])}"
     label = FIELDS_RU.get(parts[-1], parts[-1])
     return label[:1].upper() + label[1:]
+
+#: Kinds of organization (fixed codes of the registry).
+ORGANIZATION_KIND_RU = {"school": "общеобразовательная", "college": "СПО", "extra": "дополнительное образование"}
