@@ -136,3 +136,12 @@ def test_an_upload_is_confirmed_only_by_its_uploader(world: StaffWorld) -> None:
     assert other.post(f"/staff/import/{token}/confirm", {}).status_code == 404
     assert other.get(f"/staff/import/{token}/errors").status_code == 404
     assert world.registry.position() == before
+
+
+def test_an_address_that_is_no_page_answers_with_a_page_and_the_api_keeps_its_problems(world: StaffWorld) -> None:
+    curator = world.sign_in("curator")
+    missing = curator.get("/staff/no-such-page")
+    assert missing.status_code == 404 and "Такой страницы нет" in missing.text
+    assert missing.headers["content-type"].startswith("text/html")
+    api = world.get("/no-such-route")
+    assert api.status_code == 404 and api.headers["content-type"].startswith("application/problem+json")

@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import HTMLResponse, Response
 
 from api.staff import pages, sign_in
@@ -86,6 +87,18 @@ def install_staff(app: FastAPI, config: StaffConfig | None = None) -> None:
     @app.exception_handler(StaffRefusal)
     def refused(request: Request, refusal: StaffRefusal) -> Response:
         return pages.refusal_page(request, refusal)
+
+    api_http_error = app.exception_handlers.get(StarletteHTTPException)
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        # An address under /staff/ that is no page: a page saying so, not a JSON problem.
+        if request.url.path.startswith("/staff/") and getattr(error, "status_code", None) in (404, 405):
+            return pages.refusal_page(request, StaffRefusal(404, "Не найдено", "Такой страницы нет."))
+        assert api_http_error is not None
+        result = api_http_error(request, error)
+        return await result if inspect.isawaitable(result) else result
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
 
     api_invalid = app.exception_handlers.get(RequestValidationError)
 

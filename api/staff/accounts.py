@@ -176,11 +176,15 @@ class StaffAccounts:
 
     # -- sessions ---------------------------------------------------------------------------------
 
-    def open_session(self, user_id: UUID) -> str:
-        """A new session id for the user (shown to the browser once; stored as its SHA-256)."""
+    def open_session(self, user_id: UUID, *, idle: float | None = None, absolute: float | None = None) -> str:
+        """A new session id for the user (shown to the browser once; stored as its SHA-256);
+        with the timeouts, sessions that have timed out are cleared away first."""
         session_id = secrets.token_urlsafe(32)
         now = time.time()
         with self._tx(write=True) as tx:
+            if idle is not None and absolute is not None:
+                tx.execute("DELETE FROM staff_sessions WHERE last_seen < %s OR created_at < %s",
+                           (now - idle, now - absolute))
             tx.execute(
                 "INSERT INTO staff_sessions VALUES (%s, %s, %s, %s, %s)",
                 (_sha256(session_id), str(user_id), secrets.token_urlsafe(32), now, now),

@@ -87,7 +87,7 @@ def login(
     if old:
         accounts.close_session(old)  # a new session id at every sign-in: no fixation
     accounts.clear_failures(subjects[0])
-    session_id = accounts.open_session(user.id)
+    session_id = accounts.open_session(user.id, idle=config.idle_seconds, absolute=config.absolute_seconds)
     log.info("staff_signed_in", user_id=str(user.id), role=user.role, client=address)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
