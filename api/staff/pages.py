@@ -252,10 +252,11 @@ def execute_together(
         except RegistryError as error:
             for problem in error.problems:
                 errors.setdefault(step.prefix + problem.field, problem.message)
-    if errors:
+    if errors or not steps:
         return Outcome(errors=errors, message="Исправьте отмеченные поля")
     registry = request.app.state.registry
     batch = registry.batch()
+    index = 0
     first: UUID | None = None
     try:
         for index, step in enumerate(steps):
@@ -268,7 +269,8 @@ def execute_together(
         step = steps[min(index, len(steps) - 1)]
         for problem in error.problems:
             errors.setdefault(step.prefix + problem.field, problem.message)
-        return Outcome(errors=errors, message=error.message)
+        refused = getattr(error, "error", error)  # a BatchRefused says which command; the person needs why
+        return Outcome(errors=errors, message=refused.message)
     after_recorded(request, results[-1])
     head = results[0]
     return Outcome(result=WriteResult(
