@@ -11,6 +11,7 @@ from datetime import date
 FIRST_DAY = date(2020, 1, 1)
 LAST_DAY = date(2022, 12, 31)
 REGION = "27"
+REGION_NAME = "Хабаровский край"
 
 MUNICIPALITIES = (
     ("г. Хабаровск", "08701000"),

@@ -21,6 +21,7 @@ from ops.demo.content import (
     OUTPUT_TITLES,
     PROGRAM_TITLES,
     REGION,
+    REGION_NAME,
     REOPENED_WEBSITE,
     TARGET_YEARS,
     TARGETS,
@@ -42,6 +43,7 @@ from registry import commands as c
 
 
 def plan_units(planner: _Planner) -> None:
+    planner.add(FIRST_DAY, P_UNIT, None, c.RegisterRegion, code=REGION, name=REGION_NAME)
     for i, (name, code) in enumerate(MUNICIPALITIES):
         planner.add(FIRST_DAY, P_UNIT, None, c.RegisterMunicipality, Ref("municipality", i),
                     name=name, region=REGION, code=code)
