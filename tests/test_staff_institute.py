@@ -41,12 +41,24 @@ def test_the_start_page_shows_the_unit_s_indicators_against_the_targets(world: O
         },
     )
     world.pair(world.org_a)
-    admin = world.person("admin").get("/staff/").text
+    admin = world.person("admin").get("/staff/", year="2022").text
     assert "Показатели 2022 года" in admin and "Регион: Хабаровский край" in admin
     assert "цель: 35,00 %" in admin
     municipal = world.person("municipal").get("/staff/", year="2021").text
     assert "Показатели 2021 года" in municipal and "Муниципалитет: Район" in municipal
     assert world.person("curator").get("/staff/").status_code == 200  # the curator's own start page
+
+
+def test_the_start_page_opens_on_the_latest_year_the_unit_reported_a_contingent_for(world: OversightWorld) -> None:
+    # TODAY is in 2023; nobody has reported 2022 or 2023 yet: 2021 is the last year with figures.
+    world.write(f"/organizations/{world.org_a}/contingents", {"year": 2021, "figures": {"students_10_19": 400}})
+    world.write(f"/organizations/{world.org_far}/contingents", {"year": 2020, "figures": {"students_10_19": 90}})
+
+    assert "Показатели 2021 года" in world.person("admin").get("/staff/").text
+    assert "Показатели 2021 года" in world.person("municipal").get("/staff/").text
+    assert "Показатели за 2021 год" in world.person("curator").get("/staff/").text
+    # A year asked for is shown as asked, even one without figures.
+    assert "Показатели 2023 года" in world.person("admin").get("/staff/", year="2023").text
 
 
 def test_the_institute_adds_a_curator_with_a_sign_in_who_then_signs_in(world: OversightWorld) -> None:

@@ -80,11 +80,7 @@ def dashboard(request: Request, staff: SignedIn) -> Response:
     active_pairs = pages.api_read(mentoring.pairs, request, scope, organization_id=organization_id,
                                   status=PairStatus.ACTIVE, limit=1).total
     this_year = request.app.state.registry.clock().year
-    try:
-        year = int(request.query_params.get("year", this_year))
-    except ValueError:
-        year = this_year
-    year = min(max(year, 2019), this_year)
+    year = pages.chosen_year(request, scope)
     figures = pages.api_read(reports.indicators, request, scope, unit=None, period=str(year),
                              school_year=False, indicator=None)
     contingent_years = {c.year for c in organization.contingents}

@@ -17,20 +17,11 @@ from api import reports
 from api.problems import ApiProblem
 from api.reads.common import views_of
 from api.staff.approval_queue import QueueFilter, pending_page
-from api.staff.pages import api_read, render, scope
+from api.staff.pages import api_read, chosen_year, render, scope
 from api.staff.report_request import ReportQuestion, answer
 from api.staff.session import SignedIn
 from projections.formats.svg import ru_number
 from registry.values import Role
-
-
-def _year(request: Request) -> int:
-    last = request.app.state.registry.clock().year - 1  # the last whole calendar year
-    try:
-        chosen = int(request.query_params.get("year", last))
-    except ValueError:
-        return last
-    return chosen if 2000 <= chosen <= last + 1 else last
 
 
 def _share(value: float | None) -> str:
@@ -41,8 +32,8 @@ def dashboard(request: Request, staff: SignedIn) -> Response:
     """Indicators of the reader's unit for a year, against the targets, with the report's charts."""
     from api.staff.report_pages import _charts
 
-    year = _year(request)
     reader = scope(staff)
+    year = chosen_year(request, reader)
     figures = api_read(
         reports.indicators, request, reader, unit=None, period=str(year), school_year=False, indicator=None
     )

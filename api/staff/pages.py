@@ -299,6 +299,20 @@ def scope(staff: SignedIn) -> ReadScope:
     return scope_of(staff.actor)
 
 
+def chosen_year(request: Request, reader: ReadScope) -> int:
+    """The year a dashboard shows: `?year=` when valid, else the latest year up to this one for
+    which the reader's organizations reported a contingent (the indicators need it), else this year."""
+    this_year = request.app.state.registry.clock().year
+    asked = request.query_params.get("year", "")
+    if asked.isdigit() and 2000 <= int(asked) <= this_year:
+        return int(asked)
+    condition, params = reader.condition("organization_id")
+    with request.app.state.views.transaction(write=False) as tx:
+        rows = tx.rows(f"SELECT MAX(year) FROM {{p}}contingents WHERE year <= %s AND {condition}", [this_year, *params])
+    latest = rows[0][0] if rows else None
+    return int(latest) if latest is not None else this_year
+
+
 def api_read(call: Callable[..., T], request: Request, *args: Any, **kwargs: Any) -> T:
     """Call one of the API's read functions (`api.reads.*`) with this person's scope; its 404/403
     problems become the workspace's pages."""
