@@ -140,6 +140,8 @@ def _names(request: Request, events: list[EventOut]) -> dict[str, str]:
             marks = ", ".join(["%s"] * len(ids))
             for sql in _NAMED:
                 found.update((str(i), str(n)) for i, n in tx.rows(sql.format(p="{p}", ids=marks), ids))
+            pairs = tx.rows(f"SELECT id, started_on FROM {{p}}pairs WHERE id IN ({marks})", ids)
+            found.update((str(i), f"пара (группа) с {pages.ru_date(str(started))}") for i, started in pairs)
         codes = tx.rows("SELECT code, title FROM {p}reference_entries", [])
     for code, title in codes:
         found.setdefault(str(code), str(title))
