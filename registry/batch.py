@@ -121,11 +121,18 @@ class Workspace:
 class _BatchView:
     """What handlers see as `ctx.app` in a batch: the registry's reads, through the workspace.
 
-    Exactly what handlers use (`repository`, `reference_list`, `keys`), nothing forwarded blindly."""
+    Exactly what handlers use (`repository`, `reference_list`, `keys`, `region_codes`), nothing forwarded blindly."""
 
     def __init__(self, app: Registry, workspace: Workspace):
         self.repository = workspace
         self.keys = app.keys
+        self._recorder = app.recorder
+
+    def region_codes(self) -> list[str]:
+        """The codes of the regions registered (stored or earlier in the batch), for a refusal to list."""
+        from registry.regions import registered_region_codes
+
+        return registered_region_codes(self._recorder, self.repository)
 
     def reference_list(self, kind: str) -> ReferenceList:
         try:

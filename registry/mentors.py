@@ -222,12 +222,20 @@ class Mentor(RegistryAggregate):
         self.consented_fields = list(fields)
 
     def withdraw_consent(self, asked_on: date | None, today: date) -> None:
-        """Always accepted, whatever the mentor's status: withdrawing must never fail.
+        """Accepted whatever the mentor's status: withdrawing must never fail for that.
 
-        It takes effect on the date asked, or today when none is given; a date still to come
-        takes effect today — never later than the person asked."""
-        effective = asked_on if asked_on is not None and asked_on <= today else today
-        self._consent_withdrawn(effective_date=effective)
+        It takes effect on the date asked, or today when none is given. A date still to come is
+        refused (naming `effective_date`): recording today would be earlier than asked, and the
+        public page cannot hide a mentor from a future day — the person asks again on that day."""
+        if asked_on is not None and asked_on > today:
+            require(
+                False,
+                rule="date_not_in_future",
+                field="effective_date",
+                message=f"Дата {asked_on:%d.%m.%Y} ещё не наступила: отзыв согласия действует с сегодняшней "
+                "или прошедшей даты — укажите её или оставьте поле пустым (тогда с сегодняшнего дня)",
+            )
+        self._consent_withdrawn(effective_date=asked_on or today)
 
     @event("ConsentWithdrawn")
     def _consent_withdrawn(self, effective_date: date) -> None:

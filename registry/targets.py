@@ -35,10 +35,13 @@ def unit_uuid(unit_id: str) -> UUID:
 
 
 def require_unit(ctx: Any, unit_kind: str, unit_id: str) -> None:
-    """A municipality or organization named by a target exists (a region is named by its text)."""
+    """The unit named by a target exists: a registered region (by its code), a municipality, an organization."""
     from registry.organizations import Municipality, Organization
+    from registry.regions import require_region
 
-    if unit_kind == "municipality":
+    if unit_kind == "region":
+        require_region(ctx.app, unit_id, field="unit_id")
+    elif unit_kind == "municipality":
         ctx.get(Municipality, unit_uuid(unit_id), field="unit_id", entity="municipality")
     elif unit_kind == "organization":
         ctx.get(Organization, unit_uuid(unit_id), field="unit_id", entity="organization")

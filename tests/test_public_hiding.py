@@ -203,3 +203,21 @@ def test_malformed_and_unknown_cards_get_the_same_page(world: ApiWorld) -> None:
     assert {p.status_code for p in pages} == {404}
     assert len({p.text for p in pages}) == 1
     assert '<html lang="ru">' in pages[0].text and "Наставник не найден" in pages[0].text
+
+
+def test_a_withdrawal_dated_in_the_future_is_refused_and_one_dated_today_hides_at_once(world: ApiWorld) -> None:
+    name = "Будущева Нина Аркадьевна"
+    mentor = new_mentor(world, name)
+    before = world.position()
+
+    refused = world.post(f"/mentors/{mentor}/consent/withdraw", {"effective_date": "2030-01-01"})
+
+    assert refused.status_code == 422
+    assert [p["field"] for p in refused.json()["errors"]] == ["effective_date"]
+    assert "ещё не наступила" in refused.json()["errors"][0]["message"]
+    assert world.position() == before  # nothing recorded: not moved to today
+    assert_public(world, mentor, name)
+
+    world.write(f"/mentors/{mentor}/consent/withdraw", {"effective_date": "2023-06-01"})  # the registry's today
+    assert world.history(mentor)[-1].effective_date.isoformat() == "2023-06-01"
+    assert_hidden(world, mentor, name)

@@ -413,14 +413,16 @@ def test_consent_withdrawal_is_always_accepted_whatever_the_status(region, statu
     assert region.last_event(mentor_id).effective_date == TODAY
 
 
-def test_a_withdrawal_dated_in_the_future_takes_effect_today_instead_of_failing(region):
+def test_a_withdrawal_dated_in_the_future_is_refused_never_recorded_earlier_than_asked(region):
     mentor_id = region.active_mentor()
 
-    region.run(c.WithdrawConsent(mentor_id=mentor_id, effective_date=date(2030, 1, 1)))
+    future = region.refuse(c.WithdrawConsent(mentor_id=mentor_id, effective_date=date(2030, 1, 1)),
+                           expect=RuleViolation)
     region.run(c.WithdrawConsent(mentor_id=mentor_id, effective_date=date(2023, 5, 1)))
 
-    history = list(region.registry.history(mentor_id))
-    assert [e.effective_date for e in history[-2:]] == [TODAY, date(2023, 5, 1)]
+    assert (future.rule, future.field) == ("date_not_in_future", "effective_date")
+    withdrawals = [e for e in region.registry.history(mentor_id) if type(e).__name__ == "ConsentWithdrawn"]
+    assert [e.effective_date for e in withdrawals] == [date(2023, 5, 1)]
 
 
 # -- training -------------------------------------------------------------------------------------------

@@ -60,7 +60,6 @@ def test_a_target_outside_0_100_percent_or_a_year_is_refused(region, field, valu
 @pytest.mark.parametrize("asked, effective", [
     (date(2022, 12, 1), date(2022, 12, 1)),  # on its date
     (None, TODAY),  # none given: today
-    (date(2030, 1, 1), TODAY),  # still to come: today, never later than asked
 ])
 def test_a_consent_withdrawal_takes_effect_on_its_date_never_later(region, asked, effective):
     mentor = region.active_mentor()
@@ -69,3 +68,13 @@ def test_a_consent_withdrawal_takes_effect_on_its_date_never_later(region, asked
     region.run(c.WithdrawConsent(mentor_id=mentor, effective_date=asked))
 
     assert region.last_event(mentor).effective_date == effective
+
+
+def test_a_consent_withdrawal_dated_in_the_future_is_refused_not_moved_to_today(region):
+    mentor = region.active_mentor()
+    region.run(c.GiveConsent(mentor_id=mentor, fields=["name"], effective_date=date(2021, 9, 20)))
+
+    err = region.refuse(c.WithdrawConsent(mentor_id=mentor, effective_date=date(2030, 1, 1)), expect=RuleViolation)
+
+    assert (err.rule, err.field) == ("date_not_in_future", "effective_date")
+    assert region.last_event(mentor).__class__.__name__ == "ConsentGiven"
