@@ -27,6 +27,7 @@ from registry import commands as c
 from registry.application import CommandResult, Registry
 from registry.base import recording_as
 from registry.errors import RegistryError
+from registry.regions import region_id
 from registry.values import Actor, EventMeta, Role
 
 TODAY = date(2023, 6, 1)
@@ -288,12 +289,18 @@ class Region:
         )
         return result.aggregate_id  # type: ignore[return-value]
 
+    def region_unit(self, code: str = "27", name: str = "Хабаровский край") -> str:
+        """The region registered as a unit (once); its code, as region targets name it."""
+        if region_id(code) not in self.registry.repository:
+            self.run(c.RegisterRegion(code=code, name=name))
+        return code
+
     def target(self, indicator: str, year: int, share: str, reason: str | None = None) -> CommandResult:
         return self.run(
             c.SetTarget(
                 indicator=indicator,
                 unit_kind="region",
-                unit_id="27",
+                unit_id=self.region_unit(),
                 year=year,
                 share_percent=Decimal(share),
                 reason=reason,

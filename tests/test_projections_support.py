@@ -2,7 +2,7 @@
 
 The scenario (calendar years 2020 and 2021, school years 2020/21 and 2021/22), two schools:
 
-S1 «Школа № 1» in «Северный район»      S2 «Школа № 2» in «Южный район» (both region «Край»)
+S1 «Школа № 1» in «Северный район»      S2 «Школа № 2» in «Южный район» (both region «Край», code 99)
 contingent 10–19 / 15–19 / young:        2020: 10/4/2, 2021: 12/5/2 | 2020: 8/4/1, 2021: 10/5/1
 
 mentee (born / work started)  pair, interval                         S
@@ -94,8 +94,9 @@ def build_scenario(registry: Registry, after: Any = None) -> Ids:
         if key:
             k[key] = aggregate_id  # type: ignore[assignment]
 
-    do("M1", c.RegisterMunicipality(name="Северный район", region="Край"))
-    do("M2", c.RegisterMunicipality(name="Южный район", region="Край"))
+    do(None, c.RegisterRegion(code="99", name="Край"))  # municipalities and targets name it by its code
+    do("M1", c.RegisterMunicipality(name="Северный район", region="99"))
+    do("M2", c.RegisterMunicipality(name="Южный район", region="99"))
     for key, name, municipality in (("S1", "Школа № 1", "M1"), ("S2", "Школа № 2", "M2")):
         do(key, c.RegisterOrganization(name=name, kind="school", municipality_id=k[municipality],
                                        registered_on=date(2019, 1, 1)))
@@ -183,10 +184,10 @@ def build_scenario(registry: Registry, after: Any = None) -> Ids:
                                      completed_on=date(2021, 1, 15)))
     do(None, c.ReopenChecklistItem(organization_id=k["S2"], item="curator_appointed", reason="приказ отменён"))
 
-    do(None, c.SetTarget(indicator="pupils_10_19", unit_kind="region", unit_id="Край", year=2021,
+    do(None, c.SetTarget(indicator="pupils_10_19", unit_kind="region", unit_id="99", year=2021,
                          share_percent=Decimal(15)))
     do(None, c.SetTarget(indicator="pupils_10_19", unit_kind="municipality", unit_id=str(k["M1"]),
                          year=2021, share_percent=Decimal(16)))
-    do(None, c.SetTarget(indicator="young_teachers", unit_kind="region", unit_id="Край", year=2020,
+    do(None, c.SetTarget(indicator="young_teachers", unit_kind="region", unit_id="99", year=2020,
                          share_percent=Decimal(50)))
     return ids

@@ -13,6 +13,7 @@ from scenario import TODAY, Region
 from projections.indicators import INDICATORS
 from registry import commands as c
 from registry.errors import NotFound, RuleViolation
+from registry.programs import target_plan_id
 from registry.targets import INDICATOR_CODES
 
 
@@ -41,6 +42,22 @@ def test_a_target_for_a_unit_that_does_not_exist_is_refused(region, unit_kind):
 
     assert missing.problems[0].field == "unit_id"
     assert (malformed.rule, malformed.field) == ("unit_exists", "unit_id")
+
+
+def test_a_region_target_names_a_registered_region_and_the_refusal_says_which_are(region):
+    target = {"indicator": "pupils_10_19", "unit_kind": "region", "year": 2022, "share_percent": Decimal(20)}
+    none_yet = region.refuse(c.SetTarget(unit_id="27", **target), expect=RuleViolation)
+    region.run(c.RegisterRegion(code="27", name="Хабаровский край"))
+    region.run(c.RegisterRegion(code="28", name="Амурская область"))
+
+    other = region.refuse(c.SetTarget(unit_id="Край", **target), expect=RuleViolation)
+    region.run(c.SetTarget(unit_id="27", **target))
+
+    assert (none_yet.rule, none_yet.field) == ("region_exists", "unit_id")
+    assert "ни один регион ещё не зарегистрирован" in none_yet.message
+    assert (other.rule, other.field) == ("region_exists", "unit_id")
+    assert other.message.endswith("зарегистрированы: 27, 28")
+    assert region.events(target_plan_id("pupils_10_19", "region", "27")) == ["Created", "TargetSet"]
 
 
 def test_a_target_for_an_existing_municipality_is_recorded(region):
