@@ -120,11 +120,7 @@ def test_demo_loads_the_same_region_every_time_and_only_once(memory_registry: Re
 
 def test_demo_refuses_a_registry_already_in_use(memory_registry: Registry) -> None:
     admin = Actor("admin", Role.ADMIN)
-    memory_registry.execute(
-        c.SetTarget(indicator="pupils_10_19", unit_kind="region", unit_id="27", year=2021,
-                    share_percent=20),
-        admin,
-    )
+    memory_registry.execute(c.RegisterRegion(code="27", name="Хабаровский край"), admin)
     before = memory_registry.position()
     with pytest.raises(RuntimeError, match="пуст"):
         load_demo(memory_registry)

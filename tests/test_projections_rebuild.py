@@ -36,7 +36,7 @@ KINDS = [
 ]
 
 numbers = st.lists(st.integers(0, 1500), min_size=4, max_size=4)
-PRELUDE = ["municipality", "organization", "organization", "contingent", "mentor", "mentor",
+PRELUDE = ["region", "municipality", "organization", "organization", "contingent", "mentor", "mentor",
            "approve", "approve", "mentee", "mentee", "mentee", "pair", "pair"]
 # A prelude that usually builds units, mentors and mentees (with random details), then anything.
 steps = st.tuples(
@@ -82,7 +82,7 @@ class Driver:
         org, mentor, mentee = self.pick("org", a), self.pick("mentor", a), self.pick("mentee", b)
         pair, program = self.pick("pair", a), self.pick("program", a)
         if kind == "municipality":
-            return self.run("municipality", c.RegisterMunicipality(name=f"Район {a}", region=f"Край {a % 2}"))
+            return self.run("municipality", c.RegisterMunicipality(name=f"Район {a}", region=f"{27 + a % 2}"))  # by code
         if kind == "organization" and self.pick("municipality", a):
             return self.run("org", c.RegisterOrganization(
                 name=f"ОО {a}", kind=["school", "college", "extra"][b % 3],
@@ -169,7 +169,7 @@ class Driver:
             return self.run(None, c.ReopenChecklistItem(organization_id=org, item=ITEMS[b % 3], reason="отмена"))
         if kind == "target":
             unit = self.pick("municipality", b)
-            unit_kind, unit_id = ("municipality", str(unit)) if unit and d % 2 else ("region", f"Край {b % 2}")
+            unit_kind, unit_id = ("municipality", str(unit)) if unit and d % 2 else ("region", f"{27 + b % 2}")
             return self.run(None, c.SetTarget(indicator=INDICATORS[a % 3], unit_kind=unit_kind, unit_id=unit_id,
                                               year=2019 + e % 4, share_percent=Decimal(d % 101), reason="план"))
         if kind == "rename_org" and org:

@@ -53,6 +53,7 @@ class World:
 
     def __init__(self, region: Region) -> None:
         self.region = region
+        region.region_unit("27")  # registered, so the region's targets are recorded
         self.schools = [region.home, region.organization("school"), region.organization("college")]
         self.org_of = {school: school for school in self.schools}
         self.mentors = [

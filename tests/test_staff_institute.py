@@ -35,7 +35,7 @@ def test_the_start_page_shows_the_unit_s_indicators_against_the_targets(world: O
         {
             "indicator": "pupils_10_19",
             "unit_kind": "region",
-            "unit_id": "Хабаровский край",
+            "unit_id": "27",  # the world's registered region, «Хабаровский край»
             "year": 2022,
             "share_percent": "35",
         },
@@ -212,6 +212,20 @@ def test_the_institute_keeps_units_reference_lists_and_targets(world: OversightW
     assert "parent_pupil" in codes
     page = admin.get("/staff/targets").text
     assert '<td class="num">75' in page and '<td class="num">70' not in page
+
+
+def test_a_region_target_names_a_registered_region_and_is_listed_by_its_name(world: OversightWorld) -> None:
+    admin = world.person("admin")
+    target = {"indicator": "extra_ed", "year": "2024", "share_percent": "40"}
+    assert '<option value="region:27">Регион Хабаровский край (27)</option>' in admin.get("/staff/targets").text
+
+    unregistered = admin.post("/staff/targets", {**target, "unit": "region:28"})
+    assert admin.post("/staff/targets", {**target, "unit": "region:27"}).status_code == 303
+
+    assert unregistered.status_code == 422
+    assert "Региона с кодом «28» нет в реестре; зарегистрированы: 27" in unregistered.text
+    rows = list(load_workbook(io.BytesIO(admin.get("/staff/targets.xlsx").content)).active.iter_rows(values_only=True))
+    assert rows[1][1:] == ("Хабаровский край", "регион", 2024, "40")
 
 
 @pytest.mark.parametrize(

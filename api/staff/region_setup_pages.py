@@ -273,7 +273,7 @@ def _targets_page(
     for t in targets:  # one row per indicator and unit, a column per year
         table.setdefault((t["indicator"], t["unit"], t["kind"]), {})[t["year"]] = t["share"]
     municipalities = api_read(unit_reads.municipalities, request, scope(staff)).items
-    units = [(f"region:{name}", f"Регион {name}") for name in regions] + [
+    units = [(f"region:{code}", f"Регион {name} ({code})") for code, name in regions] + [
         (f"municipality:{m.id}", m.name) for m in municipalities
     ]
     return render(
@@ -290,17 +290,19 @@ def _targets_page(
     )
 
 
-def _targets(request: Request) -> tuple[list[dict[str, Any]], list[str]]:
-    """The targets set (indicator, unit, year, share) and the regions of the registry."""
+def _targets(request: Request) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """The targets set (indicator, unit, year, share) and the registered regions (code, name)."""
     with views_of(request).transaction(write=False) as tx:
         rows = tx.rows(
             "SELECT p.indicator, p.unit_kind, p.unit_id, t.year, t.share_percent, "
-            "COALESCE(mu.name, o.name, p.unit_id) FROM {p}targets t JOIN {p}target_plans p ON p.id = t.plan_id "
+            "COALESCE(mu.name, o.name, r.name, p.unit_id) FROM {p}targets t JOIN {p}target_plans p ON p.id = t.plan_id "
             "LEFT JOIN {p}municipalities mu ON p.unit_kind = 'municipality' AND mu.id = p.unit_id "
+            "LEFT JOIN {p}regions r ON p.unit_kind = 'region' AND r.code = p.unit_id "
             "LEFT JOIN {p}organizations o ON p.unit_kind = 'organization' AND o.id = p.unit_id "
             "ORDER BY p.indicator, p.unit_kind, p.unit_id, t.year"
         )
-        regions = [str(r[0]) for r in tx.rows("SELECT DISTINCT region FROM {p}municipalities ORDER BY region")]
+        # Only registered regions: a target for a region is refused until it is registered.
+        regions = [(str(r[0]), str(r[1])) for r in tx.rows("SELECT code, name FROM {p}regions ORDER BY code")]
     targets = [
         {
             "indicator": INDICATORS[r[0]].title if r[0] in INDICATORS else r[0],
