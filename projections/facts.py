@@ -10,6 +10,7 @@ views' own tests and per-person queries.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ REGION = "region"
 MUNICIPALITY = "municipality"
 ORGANIZATION = "organization"
 UNIT_KINDS = (REGION, MUNICIPALITY, ORGANIZATION)
+#: What a region's code looks like (as `RegisterRegion` takes it); other text is a pre-unit region name.
+_REGION_CODE = re.compile(r"[0-9A-Za-z_-]+")
 
 
 def _day(text: str | None) -> date | None:
@@ -148,8 +151,14 @@ class Facts:
         return [self.region_unit(key) for key in keys]
 
     def region_unit(self, key: str) -> Unit:
-        """The region municipalities name by `key`: its code, printed by its registered name."""
-        return Unit(REGION, key, self.region_names.get(key, key))
+        """The region municipalities name by `key`: its code, printed by its registered name.
+
+        An unregistered key that looks like a code is said plainly as one; free text (municipalities
+        recorded before regions were units) is the region's name as it was typed."""
+        name = self.region_names.get(key)
+        if name is None:
+            name = f"код {key}, регион не зарегистрирован" if _REGION_CODE.fullmatch(key) else key
+        return Unit(REGION, key, name)
 
     def municipalities_of(self, region: str | None = None) -> list[Unit]:
         found = [m for m in self.municipalities.values() if region is None or m.region == region]

@@ -3,12 +3,16 @@ prints its name where municipalities name it by code; targets set for the code a
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from scenario import Region
 
 from projections.facts import load_facts
+from projections.formats import render
 from projections.periods import Period
 from projections.projector import project_until
 from projections.report import dynamics_report
@@ -65,3 +69,28 @@ def test_municipalities_naming_an_unregistered_region_keep_its_text(region):
     region.municipality(region="Край")
 
     assert _report(region)["indicators"][0]["rows"][0]["unit_name"] == "Край"
+
+
+def test_every_format_and_the_scope_print_the_registered_name_not_the_code(region):
+    region.run(c.RegisterRegion(code="27", name="Хабаровский край"))
+    region.municipality("Хабаровский муниципальный район", region="27")
+    store = project_until(region.registry, region.registry.position())
+    try:
+        facts = load_facts(store, [Y2020, Y2021])
+        report = dynamics_report(facts, Y2020, Y2021, scope=facts.find_unit("region:27"))
+    finally:
+        store.close()
+
+    assert report["scope"] == {"kind": "region", "id": "27", "name": "Хабаровский край"}
+    csv_rows = list(csv.reader(io.StringIO(render(report, "csv").decode("utf-8-sig"))))
+    assert [r[4] for r in csv_rows if len(r) > 4 and r[2] == "region"][0] == "Хабаровский край"
+    sheet = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx"))).worksheets[0]
+    cells = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    assert "регион: Хабаровский край" in cells and "регион: 27" not in cells
+    assert "Хабаровский край" in render(report, "html").decode()
+
+
+def test_a_municipality_naming_an_unregistered_code_says_the_code_plainly(region):
+    region.municipality(region="28")
+
+    assert _report(region)["indicators"][0]["rows"][0]["unit_name"] == "код 28, регион не зарегистрирован"
