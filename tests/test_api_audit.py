@@ -134,5 +134,5 @@ def test_every_write_of_a_user_page_by_page(world: ApiWorld) -> None:
     assert [e["position"] for e in flat] == [e["position"] for e in everything["items"]]
     assert len(pages[0]) == 2
     admin_writes = world.get(f"/audit/users/{world.user_ids['admin']}/writes").json()["items"]
-    assert {e["type"] for e in admin_writes} == {"Municipality.Registered", "Organization.Registered"}
+    assert {e["type"] for e in admin_writes} == {"Region.Registered", "Municipality.Registered", "Organization.Registered"}
     assert world.get("/audit/users/cli:test/writes").json()["items"][0]["type"] == "User.Added"

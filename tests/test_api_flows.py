@@ -202,8 +202,8 @@ def test_after_write_runs_once_per_successful_write_and_its_failure_does_not_und
     worlds = open_world(registry, after_write=after_write)
     world = next(worlds)
     try:
-        setup = len(seen)  # the world's own municipality and organizations
-        assert setup == 3
+        setup = len(seen)  # the world's own region, municipality and organizations
+        assert setup == 4
         refused = world.post("/mentors/not-a-uuid/approve", {"effective_date": "2020-09-20"})
         assert refused.status_code == 422 and len(seen) == setup
         mentee = world.mentee(world.org_a)
