@@ -281,6 +281,23 @@ def test_verification_and_the_latest_checkpoint(world: OversightWorld, tmp_path)
     assert json.loads(auditor.get("/staff/audit/checkpoint.json").content)["signature"] == issued.signature
 
 
+def test_verification_names_a_row_put_in_past_the_registry_and_never_absorbs_it(world: OversightWorld) -> None:
+    from transparency_support import RawStore
+
+    from projections.transparency.store import TransparencyLog
+
+    auditor = world.person("auditor")
+    raw = RawStore(world.registry)
+    forged = raw.positions()[-1] + 1
+    raw.insert_at(forged)  # no unit of work: no leaf
+    size = TransparencyLog(world.registry).head().tree_size
+
+    assert auditor.get("/staff/audit/verification").status_code == 200
+    page = auditor.get(auditor.post("/staff/audit/verification", {}).headers["location"]).text
+    assert "НАРУШЕНИЕ ЦЕЛОСТНОСТИ" in page and str(forged) in page
+    assert TransparencyLog(world.registry).head().tree_size == size  # the forged row got no leaf
+
+
 def test_the_auditor_reproduces_a_report_from_its_uploaded_manifest(world: OversightWorld) -> None:
     world.pair(world.org_a)
     auditor = world.person("auditor")
