@@ -62,6 +62,8 @@ BATCH_COMMANDS = 300
 BATCH_EVENTS = 2000
 _PLACEHOLDER = UUID(int=0)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+#: How a refusal names a pair for people (registry/intervals.named_pairs): its id's first 8 digits.
+_SHORT_PAIR = re.compile(r"пара ([0-9a-f]{8}) с ")
 #: progress(phase, done, total); phases: "check" (the dry run) and "write"
 Progress = Callable[[str, int, int], None]
 
@@ -186,7 +188,8 @@ class _Importer:
 
     def _rows_named(self, message: str) -> str:
         """A refusal naming a pair (or anything) an earlier row of this file makes: say which row."""
-        rows = sorted({self.row_of[found] for found in _UUID.findall(message) if found in self.row_of})
+        named = set(_UUID.findall(message)) | set(_SHORT_PAIR.findall(message))
+        rows = sorted({row for made, row in self.row_of.items() if any(made.startswith(n) for n in named)})
         if not rows:
             return message
         return f"{message} — из строки {', '.join(map(str, rows))} этого файла"
