@@ -121,11 +121,13 @@ class Workspace:
 class _BatchView:
     """What handlers see as `ctx.app` in a batch: the registry's reads, through the workspace.
 
-    Exactly what handlers use (`repository`, `reference_list`, `keys`), nothing forwarded blindly."""
+    Exactly what handlers use (`repository`, `reference_list`, `keys`, and the `recorder` to list
+    users by topic: the last-admin rule), nothing forwarded blindly."""
 
     def __init__(self, app: Registry, workspace: Workspace):
         self.repository = workspace
         self.keys = app.keys
+        self.recorder = app.recorder
 
     def reference_list(self, kind: str) -> ReferenceList:
         try:
