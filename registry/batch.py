@@ -164,10 +164,14 @@ class RegistryBatch:
                 raise
         self._view = cast("Registry", _BatchView(app, self._workspace))
         self._events: list[Any] = []
+        # What `commit` needs, per command; a rehearsal never commits, so it keeps none of it (an
+        # import's dry run decides a whole file in one rehearsal: 50,000 rows' commands add up).
         self._results: list[CommandResult] = []
         self._last_event: list[int] = []  # per command: index of its last event in the batch, -1: none
-        self._seen: dict[str, tuple[str, int]] = {}  # command id -> (payload hash, its first command)
         self._decided: list[tuple[Command, Actor]] = []
+        self._count = 0  # commands decided
+        self._seen: dict[str, tuple[str, CommandResult]] = {}  # command id -> (payload hash, first result)
+        self._seen_since_mark: list[str] = []  # a rehearsal's command ids first seen since its mark
         self._spoiled: BaseException | None = None
         self._committed = False
         self._started = time.perf_counter()
@@ -175,7 +179,7 @@ class RegistryBatch:
 
     @property
     def commands(self) -> int:
-        return len(self._results)
+        return self._count
 
     @property
     def events(self) -> int:
@@ -185,17 +189,18 @@ class RegistryBatch:
         """A rehearsal's point to come back to (before an import's row)."""
         assert self.rehearsal, "only a rehearsal goes back"
         self._workspace.mark()
-        self._mark = (len(self._results), len(self._events))
+        self._mark = (self._count, len(self._events))
+        self._seen_since_mark = []
 
     def undo(self) -> None:
         """Back to the last mark, as if nothing since had been decided; the rehearsal goes on."""
         assert self.rehearsal, "only a rehearsal goes back"
         commands, events = self._mark
         self._workspace.undo(self._events[:events])
-        for command, _ in self._decided[commands:]:
-            if command.command_id is not None and self._seen.get(command.command_id, (None, -1))[1] >= commands:
-                del self._seen[command.command_id]
-        del self._results[commands:], self._decided[commands:], self._last_event[commands:]
+        for command_id in self._seen_since_mark:
+            del self._seen[command_id]
+        self._seen_since_mark = []
+        self._count = commands
         del self._events[events:]
         self._spoiled = None
 
@@ -205,7 +210,7 @@ class RegistryBatch:
         `known_new`: the caller has just seen this command id unrecorded (an import's dry run),
         so it is not looked up again; one recorded since makes the commit conflict."""
         self._require_open()
-        if len(self._results) >= self.max_commands:
+        if self._count >= self.max_commands:
             raise BatchTooLarge(f"В пакете не больше {self.max_commands} команд: разделите его")
         try:
             result = self._decide(command, actor, known_new)
@@ -214,14 +219,16 @@ class RegistryBatch:
             raise
         if len(self._events) > self.max_events:
             too_large = BatchTooLarge(
-                f"Пакет превысил {self.max_events} событий на команде № {len(self._results) + 1}: "
+                f"Пакет превысил {self.max_events} событий на команде № {self._count + 1}: "
                 "разделите его на пакеты поменьше"
             )
             self._spoil(too_large)
             raise too_large
-        self._results.append(result)
-        self._decided.append((command, actor))
-        self._last_event.append(len(self._events) - 1)
+        self._count += 1
+        if not self.rehearsal:
+            self._results.append(result)
+            self._decided.append((command, actor))
+            self._last_event.append(len(self._events) - 1)
         return result
 
     def _decide(self, command: Command, actor: Actor, known_new: bool) -> CommandResult:
@@ -232,10 +239,10 @@ class RegistryBatch:
         if command.command_id is not None:
             first = self._seen.get(command.command_id)
             if first is not None:
-                payload, index = first
+                payload, first_result = first
                 if payload != command.payload_sha256():
                     raise IdempotencyKeyReused("Этот идентификатор команды уже использован для другой команды")
-                return replace(self._results[index], events=0, replayed=True)
+                return replace(first_result, events=0, replayed=True)
             earlier = None if known_new else app._earlier_result(command, actor)
             if earlier is not None:
                 return earlier
@@ -248,15 +255,18 @@ class RegistryBatch:
             self._events.extend(new)
             count += len(new)
             self._workspace.add(aggregate)
-        if command.command_id is not None:
-            self._seen[command.command_id] = (command.payload_sha256(), len(self._results))
-        return CommandResult(
+        result = CommandResult(
             command_id=command_id,
             aggregate_id=primary.id if primary else None,
             version=primary.version if primary else None,
             position=None,
             events=count,
         )
+        if command.command_id is not None:
+            self._seen[command.command_id] = (command.payload_sha256(), result)
+            if self.rehearsal:
+                self._seen_since_mark.append(command.command_id)
+        return result
 
     def commit(self) -> list[CommandResult]:
         """Record every decided command's events in one transaction; their results with positions."""
