@@ -16,6 +16,7 @@ MAX_EVENTS events; callers cut their work into batches below that.
 
 from __future__ import annotations
 
+import copy
 import time
 import weakref
 from collections.abc import Sequence
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 import structlog
-from eventsourcing.application import AggregateNotFoundError, project_aggregate
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
@@ -62,8 +63,10 @@ class Workspace:
         self._repository = app.repository
         self._cache = cache
         self._aggregates: dict[UUID, Aggregate] = {}
-        # Since the last mark: each aggregate touched and its version then (None: not loaded yet).
+        # Since the last mark: each aggregate touched and its version then (None: not loaded yet),
+        # and a copy of each one the batch had before the mark, as it was then.
         self._before: dict[UUID, int | None] | None = None
+        self._copies: dict[UUID, Aggregate] = {}
 
     def get(self, aggregate_id: UUID) -> Any:
         found = self._aggregates.get(aggregate_id)
@@ -76,28 +79,30 @@ class Workspace:
                 self._before.setdefault(aggregate_id, None)
         elif self._before is not None and aggregate_id not in self._before:
             self._before[aggregate_id] = found.version
+            self._copies[aggregate_id] = copy.deepcopy(found)
         return found
 
     def mark(self) -> None:
-        """From here on note the version of each aggregate touched, for `undo`."""
-        self._before = {}
+        """From here on note the version of each aggregate touched, for `undo`.
 
-    def undo(self, decided: Sequence[Any]) -> None:
-        """Put every aggregate changed since the mark back as it was: as stored, plus its events
-        among `decided` (those decided before the mark). Aggregates change only by events, so an
-        unchanged version means an unchanged aggregate — a read-only one costs nothing here."""
+        An aggregate the batch already holds is copied when first touched after the mark: what
+        a row touches is small, while the events that made the batch's aggregates (to replay them
+        instead) would be those of every row before it — a whole file's, in an import's dry run."""
+        self._before = {}
+        self._copies = {}
+
+    def undo(self) -> None:
+        """Put every aggregate changed since the mark back as it was: dropped if loaded or created
+        since, else its copy. Aggregates change only by events, so an unchanged version means an
+        unchanged aggregate."""
         assert self._before is not None, "undo without a mark"
         for aggregate_id, version in self._before.items():
             if version is None:
                 self._aggregates.pop(aggregate_id, None)
             elif self._aggregates[aggregate_id].version != version:
-                try:
-                    stored = self._repository.get(aggregate_id)
-                except AggregateNotFoundError:
-                    stored = None  # created in the batch before the mark
-                own = [e for e in decided if e.originator_id == aggregate_id]
-                self._aggregates[aggregate_id] = project_aggregate(stored, own)
+                self._aggregates[aggregate_id] = self._copies[aggregate_id]
         self._before = {}
+        self._copies = {}
 
     def __contains__(self, aggregate_id: UUID) -> bool:
         try:
@@ -183,20 +188,23 @@ class RegistryBatch:
 
     @property
     def events(self) -> int:
+        """Events decided (in a rehearsal: since its last mark, the only ones it keeps)."""
         return len(self._events)
 
     def mark(self) -> None:
         """A rehearsal's point to come back to (before an import's row)."""
         assert self.rehearsal, "only a rehearsal goes back"
         self._workspace.mark()
-        self._mark = (self._count, len(self._events))
+        # The events before the mark are never recorded, nor needed to undo (copies are): let go.
+        self._events.clear()
+        self._mark = (self._count, 0)
         self._seen_since_mark = []
 
     def undo(self) -> None:
         """Back to the last mark, as if nothing since had been decided; the rehearsal goes on."""
         assert self.rehearsal, "only a rehearsal goes back"
         commands, events = self._mark
-        self._workspace.undo(self._events[:events])
+        self._workspace.undo()
         for command_id in self._seen_since_mark:
             del self._seen[command_id]
         self._seen_since_mark = []
