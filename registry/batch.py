@@ -40,6 +40,7 @@ from registry.errors import (
     NotFound,
     RegistryError,
 )
+from registry.idempotency import CommandRecord
 from registry.reference import ReferenceList, reference_list_id
 from registry.values import Actor
 
@@ -262,7 +263,11 @@ class RegistryBatch:
             new = aggregate.collect_events()
             self._events.extend(new)
             count += len(new)
-            self._workspace.add(aggregate)
+            # A command record is read back only through the registry's repository (a replay,
+            # `Registry._earlier_result`), never through a batch: neither the workspace nor the
+            # batch cache need it, and an import makes one for each of its commands.
+            if not isinstance(aggregate, CommandRecord):
+                self._workspace.add(aggregate)
         result = CommandResult(
             command_id=command_id,
             aggregate_id=primary.id if primary else None,

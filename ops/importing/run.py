@@ -170,7 +170,7 @@ class _Importer:
         self.issues: dict[tuple[int, str | None, str], Issue] = {}
         self.new_ids: set[str] = set()  # command ids the dry run found unrecorded
         self.checked: dict[int, str] = {}  # row number -> its first command id, for the rows to write
-        self.row_of: dict[str, int] = {}  # aggregate id -> the row of this file that made it
+        self.row_of: dict[UUID, int] = {}  # aggregate id -> the row of this file that made it
         # Looked up once: every problem names its column by the header cell above it.
         self._header_cells: list[Any] = next(
             (cells for number, cells in table.grid.rows if number == table.header_row), []
@@ -187,7 +187,8 @@ class _Importer:
 
     def _rows_named(self, message: str) -> str:
         """A refusal naming a pair (or anything) an earlier row of this file makes: say which row."""
-        rows = sorted({self.row_of[found] for found in _UUID.findall(message) if found in self.row_of})
+        named = (UUID(found) for found in _UUID.findall(message))
+        rows = sorted({self.row_of[found] for found in named if found in self.row_of})
         if not rows:
             return message
         return f"{message} — из строки {', '.join(map(str, rows))} этого файла"
@@ -240,10 +241,10 @@ class _Importer:
                 self._rehearse(rehearsal, *planned)
             self._tick("check", done, total)
 
-    def _planned(self, row: DataRow, directory: Directory) -> tuple[RowPlan, list[str]]:
-        """The row's commands and their ids, each command validated (problems go to the plan)."""
+    def _planned(self, row: DataRow, directory: Directory, *, validate: bool = True) -> tuple[RowPlan, list[str]]:
+        """The row's commands and their ids; `validate`: each command checked (problems go to the plan)."""
         plan = build_row(self.kind, row, directory)
-        if not plan.problems:
+        if validate and not plan.problems:
             for step in plan.steps:
                 try:
                     parse_command(step.command, _fill(step.data, None))
@@ -292,7 +293,8 @@ class _Importer:
         self._count(results)
         self.new_ids.update(r.command_id for r in results if not r.replayed)
         for result in results:
-            self.row_of.setdefault(str(result.aggregate_id), plan.number)
+            if result.aggregate_id is not None:
+                self.row_of.setdefault(result.aggregate_id, plan.number)
         self.checked[plan.number] = ids[0]
 
     def _count(self, results: list[CommandResult]) -> None:
@@ -324,7 +326,7 @@ class _Importer:
                 continue  # skipped by the check: a repeated row, or one the registry holds already
             done += 1
             # Planned again, against the directory the check used: the same row, the same commands.
-            plan, ids = self._planned(row, directory)
+            plan, ids = self._planned(row, directory, validate=False)  # checked: executing validates
             if ids[:1] != [checked]:
                 self._interrupted(plan, [(plan.steps[0].anchor if plan.steps else None,
                                           "Строка читается иначе, чем при проверке")])
