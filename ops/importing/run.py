@@ -11,13 +11,15 @@ How "all or nothing" holds, although one transaction holds at most one batch of 
    future, a contingent already reported...) refuse a row exactly as they would for real; the
    refusal is noted, the row undone, and the dry run goes on with the next row, so that all
    errors of the file are reported at once. It costs what the rows touch, not the size of the
-   log.
+   log. Steps 1 and 2 go a row at a time (planned, then rehearsed), and what stays of a checked
+   row is its first command id: a 50,000-row workbook is checked in flat memory.
 3. Only when neither step found an error are the rows executed on the real registry, in the same
    order, in batches of whole rows (`Registry.batch`: one transaction, aggregates loaded once per
    batch). What can still refuse a row then is a change someone else recorded between the dry run
    and this step; nothing of that row's batch is recorded, the import stops there and says how
-   many rows (those of the batches before) are in. Importing the same file again
-   completes it without recording anything twice (below).
+   many rows (those of the batches before) are in. Each row is planned again from the table and
+   must come to the command ids the check saw, or the import stops there. Importing the same
+   file again completes it without recording anything twice (below).
 
 Idempotent by content: each command's `command_id` is a hash of the kind of file and the row's
 normalized content (the resolved command payloads) plus the step name, so a row imported before is
@@ -241,8 +243,10 @@ class _Importer:
                 self._rehearse(rehearsal, *planned)
             self._tick("check", done, total)
 
-    def _planned(self, row: DataRow, directory: Directory, *, validate: bool = True) -> tuple[RowPlan, list[str]]:
-        """The row's commands and their ids; `validate`: each command checked (problems go to the plan)."""
+    def _planned(
+        self, row: DataRow, directory: Directory, *, validate: bool = True
+    ) -> tuple[RowPlan, list[str]]:
+        """The row's commands and their ids; `validate`: each command checked (problems in the plan)."""
         plan = build_row(self.kind, row, directory)
         if validate and not plan.problems:
             for step in plan.steps:
