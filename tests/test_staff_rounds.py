@@ -141,3 +141,31 @@ def test_roadmap_items_are_planned_dropped_and_overdue_ones_shown(world: StaffWo
     assert dropped.status_code == 303, dropped.text[-3000:]
     assert "Пункт исключён" in admin.follow(dropped).text
     assert "Просроченных пунктов нет" in admin.get("/staff/roadmap/overdue").text
+
+
+def test_the_pair_form_suggests_mentors_with_reasons_and_choosing_one_fills_the_mentor(world: StaffWorld) -> None:
+    roomy = world.mentor(world.org_a, capacity=3)
+    world.mentor(world.org_a, capacity=1)
+    mentee = world.mentee(world.org_a)
+    name = world.get(f"/mentors/{roomy}", as_="admin").json()["item"]["full_name"]
+    curator = world.sign_in("curator")
+    form = curator.get("/staff/pairs/new")
+    assert "Подобрать наставника" in form.text
+    # The button submits the whole form by GET: the session's token leaves the address at once.
+    asked = curator.get("/staff/pairs/new", suggest="1", mentee_ids=mentee, form="pupil_pupil",
+                        started_on="15.09.2022", csrf_token=curator.csrf)
+    assert asked.status_code == 303 and "csrf_token" not in asked.headers["location"]
+    page = curator.follow(asked)
+    assert page.status_code == 200 and "Подходящие наставники" in page.text
+    listed = page.text.split('id="suggestions"')[1].split("</ol>")[0]
+    assert listed.index(name) < listed.index("свободно мест: 1 из 1"), "the roomiest mentor comes first"
+    assert "ведёт форму" in listed and "из той же организации" in listed and "свободно мест: 3 из 3" in listed
+    choose = listed.split('<a href="')[1].split('"')[0].replace("&amp;", "&")
+    assert f"mentor_id={roomy}" in choose
+    chosen = curator.get(choose.split("#")[0])
+    assert f'<option value="{roomy}" selected>' in chosen.text and "выбран" in chosen.text
+    formed = curator.post("/staff/pairs/new", {"mentor_id": roomy, "mentee_ids": [mentee], "form": "pupil_pupil",
+                                               "started_on": "15.09.2022"})
+    assert formed.status_code == 303, formed.text[-2000:]
+    incomplete = curator.get("/staff/pairs/new", suggest="1", form="pupil_pupil")
+    assert "Отметьте наставляемых" in incomplete.text and "Подходящие наставники" not in incomplete.text
