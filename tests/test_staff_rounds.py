@@ -169,3 +169,42 @@ def test_the_pair_form_suggests_mentors_with_reasons_and_choosing_one_fills_the_
     assert formed.status_code == 303, formed.text[-2000:]
     incomplete = curator.get("/staff/pairs/new", suggest="1", form="pupil_pupil")
     assert "Отметьте наставляемых" in incomplete.text and "Подходящие наставники" not in incomplete.text
+
+
+def test_a_completed_pairs_questionnaires_are_recorded_and_only_their_presence_is_shown(world: StaffWorld) -> None:
+    mentee = world.mentee(world.org_a)
+    pair = world.pair(world.org_a, mentees=[mentee])
+    curator = world.sign_in("curator")
+    assert "Анкеты участников" not in curator.get(f"/staff/pairs/{pair}").text, "not while the pair works"
+    early = curator.post(f"/staff/pairs/{pair}/feedback", {"respondent_key": "mentor", "mentor.answered_on": "01.03.2023",
+                                                           "mentor.scores.overall": "8"})
+    assert early.status_code == 422 and "пара не завершена" in early.text
+    completed = curator.post(f"/staff/pairs/{pair}/complete", {"complete.ended_on": "01.03.2023",
+                                                               "complete.outcome": "Проект защищён"})
+    assert completed.status_code == 303
+    page = curator.get(f"/staff/pairs/{pair}").text
+    assert "Анкета наставника" in page and "Анкета наставляемого" in page and page.count("анкеты нет") == 2
+    scores = {f"mentor.scores.{q}": str(score) for q, score in
+              zip(["overall", "communication", "usefulness", "support", "organization", "goals"], [9, 8, 7, 10, 6, 9])}
+    bad = curator.post(f"/staff/pairs/{pair}/feedback", {"respondent_key": "mentor", "mentor.answered_on": "02.03.2023",
+                                                         "mentor.scores.overall": "11"})
+    assert bad.status_code == 422 and "от 1 до 10" in bad.text
+    recorded = curator.post(f"/staff/pairs/{pair}/feedback", {"respondent_key": "mentor",
+                                                              "mentor.answered_on": "02.03.2023", **scores})
+    assert recorded.status_code == 303, recorded.text[-2000:]
+    page = curator.follow(recorded).text
+    assert "Анкета внесена" in page and "анкета внесена 02.03.2023" in page and page.count("анкеты нет") == 1
+    assert "Анкета наставника" not in page, "the mentor answers once"
+    for role in ("admin", "municipal", "auditor"):
+        other = world.sign_in(role)
+        shown = other.get(f"/staff/pairs/{pair}").text
+        assert "анкета внесена" not in shown and "Анкета наставляемого" not in shown, role
+        before = world.registry.position()
+        assert other.post(f"/staff/pairs/{pair}/feedback", {"respondent_key": mentee, f"{mentee}.answered_on":
+                                                            "02.03.2023", f"{mentee}.scores.overall": "5"}).status_code == 403
+        assert world.registry.position() == before
+    stranger = world.sign_in("curator_other")
+    assert stranger.post(f"/staff/pairs/{pair}/feedback", {"respondent_key": mentee}).status_code == 404
+    done = curator.post(f"/staff/pairs/{pair}/feedback", {"respondent_key": mentee, f"{mentee}.answered_on": "03.03.2023",
+                                                          f"{mentee}.scores.overall": "7"})
+    assert done.status_code == 303 and "анкеты нет" not in curator.follow(done).text

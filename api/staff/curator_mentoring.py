@@ -16,6 +16,7 @@ from api.reads.common import views_of
 from api.staff import pages
 from api.staff.curator import CATEGORY_RU, PAIR_STATUS_RU, curator_only, reference, titles
 from api.staff.history import history_context
+from api.staff.pair_feedback import feedback_context
 from api.staff.pair_suggestions import Suggested, suggested
 from api.staff.session import CurrentStaff, SignedIn
 from registry import commands as c
@@ -235,8 +236,13 @@ def _pair_page(request: Request, staff: SignedIn, pair_id: UUID, status: int = 2
         kind_titles=titles(request, "mentoring_kind"),
         mentor_name=names(request, "mentors", [pair.mentor_id]).get(pair.mentor_id, ""),
         mentee_names=names(request, "mentees", [m.mentee_id for m in pair.mentees]),
-        **context, **history_context(request, staff, pair_id),
+        **feedback_context(request, staff, pair), **context, **history_context(request, staff, pair_id),
     )
+
+
+def pair_page_again(request: Request, staff: SignedIn, pair_id: UUID, **context: Any) -> Response:
+    """The pair page with a refused form's errors beside its fields (422)."""
+    return _pair_page(request, staff, pair_id, status=422, **context)
 
 
 @router.get("/pairs/{pair_id}")
