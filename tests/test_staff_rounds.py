@@ -133,6 +133,11 @@ def test_roadmap_items_are_planned_dropped_and_overdue_ones_shown(world: StaffWo
     sheet = load_workbook(io.BytesIO(admin.get("/staff/roadmap/overdue", format="xlsx").content)).active
     assert [c.value for c in next(sheet.iter_rows(min_row=2))][:3] == ["Школа № 2", sheet["B2"].value, sheet["C2"].value]
 
+    status = admin.get("/staff/organizations/status", year="2022", overdue="1").text
+    table = status.split("<tbody>")[1].split("</tbody>")[0]
+    assert "Школа № 2" in table and "Школа № 1" not in table, "the roadmap item's due date decides"
+    assert "не выполнено (срок 01.02.2023)" in table
+
     coordinator = world.sign_in("municipal")
     assert "Исключить" not in coordinator.get("/staff/roadmap").text.split("Запланировать пункт")[0].split(
         "<tbody>")[1], "the region's item is not the coordinator's to drop"
@@ -141,6 +146,7 @@ def test_roadmap_items_are_planned_dropped_and_overdue_ones_shown(world: StaffWo
     assert dropped.status_code == 303, dropped.text[-3000:]
     assert "Пункт исключён" in admin.follow(dropped).text
     assert "Просроченных пунктов нет" in admin.get("/staff/roadmap/overdue").text
+    assert "Нет организаций с просрочками" in admin.get("/staff/organizations/status", year="2022", overdue="1").text
 
 
 def test_the_pair_form_suggests_mentors_with_reasons_and_choosing_one_fills_the_mentor(world: StaffWorld) -> None:
