@@ -222,8 +222,13 @@ def form_pair(request: Request, staff: CurrentStaff, form: pages.PostedForm) -> 
     if outcome.ok:
         assert outcome.result is not None
         return pages.see_other(f"/staff/pairs/{outcome.result.aggregate_id}", done="formed")
+    choices = _pair_choices(request, staff, organization_id)
+    chosen = form.text("mentor_id")
+    if chosen and chosen not in {value for value, _ in choices["mentor_options"]}:
+        # A mentor chosen from the suggestions (another organization's): keep the choice shown.
+        choices["mentor_options"] = [(chosen, "наставник, выбранный из предложенных"), *choices["mentor_options"]]
     return pages.render(request, "staff/pair_form.html.j2", status=422, values=form.form, errors=outcome.errors,
-                        message=outcome.message, suggested=Suggested(), **_pair_choices(request, staff, organization_id))
+                        message=outcome.message, suggested=Suggested(), **choices)
 
 
 def _pair_page(request: Request, staff: SignedIn, pair_id: UUID, status: int = 200, **context: Any) -> Response:

@@ -18,6 +18,7 @@ from api.reads.common import views_of
 from api.staff import pages
 from api.staff.curator import curator_only
 from api.staff.session import CurrentStaff, SignedIn
+from api.staff.words import FIELDS_RU
 from registry import commands as c
 from registry.feedback import QUESTIONS_RU, SCALE_MAX, SCALE_MIN
 from registry.values import Role
@@ -25,6 +26,10 @@ from registry.values import Role
 router = APIRouter()
 pages.NOTICES["feedback"] = "Анкета внесена."
 SCALE = [(str(n), str(n)) for n in range(SCALE_MIN, SCALE_MAX + 1)]
+# The error summary names a field by its last part: the questionnaire's, in Russian.
+for _code, _text in {**{q: f"оценка «{t}»" for q, t in QUESTIONS_RU.items()},
+                     "answered_on": "дата заполнения", "respondent": "участник"}.items():
+    FIELDS_RU.setdefault(_code, _text)
 
 
 def answered(request: Request, pair_id: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from api.reads import units
 from api.staff import pages
 from api.staff.curator import reference
 from api.staff.session import CurrentStaff, SignedIn, require_staff_roles
-from api.staff.words import ORGANIZATION_KIND_RU
+from api.staff.words import FIELDS_RU, ORGANIZATION_KIND_RU
 from projections import rounds as r
 from registry import commands as c
 from registry.values import Role
@@ -29,6 +29,15 @@ ANY_STAFF = (Role.ADMIN, Role.MUNICIPAL, Role.CURATOR, Role.AUDITOR)
 COORDINATORS = (Role.ADMIN, Role.MUNICIPAL)
 pages.add_nav("/staff/rounds", "Мониторинги", *ANY_STAFF)
 pages.NOTICES.update({"round_opened": "Мониторинг объявлен.", "round_closed": "Мониторинг закрыт, отчёт зафиксирован."})
+
+# The error summary names a field by its last part (rounds' and roadmaps' fields, in Russian).
+for _code, _text in {"asked": "что запрашивается", "checklist_items": "пункты чек-листа",
+                     "organization_kinds": "у каких организаций", "opened_on": "дата объявления",
+                     "due_on": "срок", "closed_on": "дата закрытия", "reminders_to": "адреса для напоминаний",
+                     "round_id": "мониторинг", "time_zone": "часовой пояс", "responsible": "ответственный",
+                     "document_kind": "документ", "drop_reason": "причина исключения",
+                     "subject": "предмет или направление"}.items():
+    FIELDS_RU.setdefault(_code, _text)
 
 ASKED_RU = {"contingent": "контингент за год", "checklist": "пункты чек-листа", "outputs": "продукты программ за год",
             "pairs": "пары и группы, сформированные к концу года"}
