@@ -215,3 +215,24 @@ def test_a_completed_pairs_questionnaires_are_recorded_and_only_their_presence_i
     done = curator.post(f"/staff/pairs/{pair}/feedback", {"respondent_key": mentee, f"{mentee}.answered_on": "03.03.2023",
                                                           f"{mentee}.scores.overall": "7"})
     assert done.status_code == 303 and "анкеты нет" not in curator.follow(done).text
+
+
+def test_a_published_mentor_of_the_neighbouring_school_can_be_chosen_from_the_suggestions(world: StaffWorld) -> None:
+    neighbour = world.mentor(world.org_b, capacity=2)
+    world.write(f"/mentors/{neighbour}/consent", {"fields": ["name", "organization"], "effective_date": "2021-02-01"})
+    hidden = world.mentor(world.org_b, capacity=2)  # not public: never offered to school 1
+    mentee = world.mentee(world.org_a)
+    name = world.get(f"/mentors/{neighbour}", as_="admin").json()["item"]["full_name"]
+    curator = world.sign_in("curator")
+    own_form = curator.get("/staff/pairs/new").text
+    assert neighbour not in own_form, "the form lists the school's own mentors only"
+    page = curator.get("/staff/pairs/new", suggest="1", mentee_ids=mentee, form="pupil_pupil", started_on="15.09.2022")
+    listed = page.text.split('id="suggestions"')[1].split("</ol>")[0]
+    assert name in listed and "дал согласие на публикацию в реестре" in listed and hidden not in listed
+    chosen = curator.get("/staff/pairs/new", suggest="1", mentee_ids=mentee, form="pupil_pupil",
+                         started_on="15.09.2022", mentor_id=neighbour)
+    assert f'<option value="{neighbour}" selected>{name} — Школа № 2' in chosen.text
+    formed = curator.post("/staff/pairs/new", {"mentor_id": neighbour, "mentee_ids": [mentee], "form": "pupil_pupil",
+                                               "started_on": "15.09.2022"})
+    assert formed.status_code == 303, formed.text[-2000:]
+    assert f"Пара: {name}" in curator.follow(formed).text
