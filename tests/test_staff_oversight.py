@@ -186,10 +186,18 @@ def test_the_status_table_shows_contingent_checklist_pairs_and_what_is_overdue(w
     )
     world.pair(world.org_a)
     municipal = world.person("municipal")
+    before_round = municipal.get("/staff/organizations/status", year="2021").text
+    assert "не внесено" not in before_round, "no round asks for anything yet: nothing is overdue"
+    # Overdue follows the deadline of an open round asking for the 2021 contingent (no invented date).
+    world.created("/monitoring-rounds", {
+        "title": "Мониторинг ЦМН за 2021 год", "year": 2021, "asked": ["contingent"], "organization_kinds": ["school"],
+        "municipality_id": world.home_municipality, "opened_on": "2021-09-01", "due_on": "2021-10-10",
+    }, as_="municipal")
 
     page = municipal.get("/staff/organizations/status", year="2021").text
     assert "Школа № 1" in page and "Школа № 2" in page and "Лицей дальнего района" not in page
-    assert "контингент 2021 г. не внесён (срок 10.10.2021)" in page  # school B's, not A's
+    assert "мониторинг «Мониторинг ЦМН за 2021 год»: не внесено — контингент за 2021 год (срок 10.10.2021)" in page
+    assert page.count("не внесено — контингент") == 1  # school B's, not A's
     rows = {r[1]: r for r in _sheet(municipal.get("/staff/organizations/status.xlsx", year="2021").content)[1:]}
     assert rows["Школа № 1"][3] == "да" and rows["Школа № 2"][3] == "нет"
     assert rows["Школа № 1"][5] == 1 and rows["Школа № 2"][5] == 0
