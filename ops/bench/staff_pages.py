@@ -19,7 +19,7 @@ import statistics
 import time
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 PASSWORD = "пароль для замера 2023"
 PAGE = 50  # a workspace list page
@@ -87,8 +87,9 @@ def probes(ids: dict[str, str]) -> list[Probe]:
     ]
 
 
-def _add_staff(registry: Any, ids: dict[str, str]) -> dict[str, str]:
-    """A user per role with a login and an API token, as `reestr users add --login` makes them."""
+def _add_staff(registry: Any, ids: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """A user per role with a login and an API token, as `reestr users add --login` makes them:
+    role -> (login, token)."""
     from ops.users_cli import _set_credentials, cli_actor
     from registry import commands as c
     from registry.users import new_token, token_sha256
@@ -100,14 +101,15 @@ def _add_staff(registry: Any, ids: dict[str, str]) -> dict[str, str]:
         "auditor": {},
     }
     tokens = {}
+    run = uuid4().hex[:8]  # a store may be measured again: logins are new each time
     for role, scope in scopes.items():
         token = new_token()
         result = registry.execute(
             c.AddUser(name=f"Замер: {role}", role=c.UserRole(role), token_sha256=token_sha256(token), **scope),
             cli_actor(),
         )
-        _set_credentials(registry, UUID(str(result.aggregate_id)), PASSWORD, login=f"bench-{role}")
-        tokens[role] = token
+        _set_credentials(registry, UUID(str(result.aggregate_id)), PASSWORD, login=f"bench-{role}-{run}")
+        tokens[role] = f"bench-{role}-{run}", token
     return tokens
 
 
@@ -143,12 +145,12 @@ def bench_staff_pages(registry: Any, views: Any, runs: int = 20) -> dict[str, An
     app = create_app(registry, views=views)  # catches the views up with the new users
     clock = ServerClock(app)
     out: dict[str, Any] = {"runs": runs, "ids": ids, "roles": {}}
-    for role, token in tokens.items():
+    for role, (login, token) in tokens.items():
         with TestClient(clock, follow_redirects=False) as client:
             client.get("/staff/login")
             page = client.get("/staff/login").text
             csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-            signed = client.post("/staff/login", data={"login": f"bench-{role}", "password": PASSWORD,
+            signed = client.post("/staff/login", data={"login": login, "password": PASSWORD,
                                                        "csrf_token": csrf})
             if signed.status_code != 303:
                 raise RuntimeError(f"{role}: sign-in answered {signed.status_code}")
