@@ -138,7 +138,8 @@ def mentor_page(
         wanted = limit - len(full)
         skip = max(0, offset - full_total)
         if wanted > 0 and skip < public_total:
-            public = mentor_rows(tx, others, other_params, f"{_public_order(tx)} LIMIT {int(wanted)} OFFSET {int(skip)}")
+            paging = f"{_public_order(tx)} LIMIT {int(wanted)} OFFSET {int(skip)}"
+            public = mentor_rows(tx, others, other_params, paging)
     return full_total + public_total, full, public
 
 
