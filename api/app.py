@@ -34,7 +34,7 @@ from api.problems import add_problem_schema, install_problem_handlers, problem_r
 from api.public_fast import PublicFastPath
 from api.response_cache import ResponseCache
 from api.staff import StaffConfig, install_staff
-from api.writes import AfterWrite, write_router
+from api.writes import write_router
 from projections.store import ViewStore, open_view_store
 from projections.transparency.store import TreeDamaged
 from registry.application import Registry
@@ -57,18 +57,16 @@ def create_app(
     registry: Registry,
     *,
     views: ViewStore | None = None,
-    after_write: AfterWrite | None = None,
     staff: StaffConfig | None = None,
 ) -> FastAPI:
     """A FastAPI app over one registry object (one per process: it owns the connection pool).
 
     The app owns the read models: `views` (by default `open_view_store(registry)`, beside the
-    events) are caught up here, at startup, and again after every successful write, before the
-    response, so a client always reads its own writes (and on reads, when another process has
-    written: `api.freshness`); `app.state.views` and
-    `app.state.projector` serve every read router. `after_write(result)` runs after that catch-up;
-    if either fails, the write stays recorded and the failure is logged. (`registry` None: an app
-    that only serves its OpenAPI document.)
+    events) are caught up here, at startup, and after every commit by the registry's "views"
+    after-commit subscriber, before the response, so a client always reads its own writes (and on
+    reads, when another process has written: `api.freshness`); `app.state.views` and
+    `app.state.projector` serve every read router. (`registry` None: an app that only serves its
+    OpenAPI document.)
     """
     app = FastAPIOffline(
         title="Реестр наставников",
@@ -81,7 +79,6 @@ def create_app(
         ),
     )
     app.state.registry = registry
-    app.state.after_write = after_write
     app.state.views = None
     app.state.projector = None
     app.state.public_cache = cache = ResponseCache()

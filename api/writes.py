@@ -24,13 +24,11 @@ from pydantic.fields import FieldInfo
 from api.auth import current_actor, registry_of
 from api.problems import problem_responses, with_position
 from registry import commands as c
-from registry.application import CommandResult
 from registry.validation import parse_command
 from registry.values import Actor
 
 log = structlog.get_logger("reestr.api")
 
-AfterWrite = Callable[[CommandResult], None]
 
 
 class WriteResult(BaseModel):
@@ -209,25 +207,13 @@ def scoped_command_id(actor: Actor, idempotency_key: str | None) -> str | None:
     return f"{actor.user_id}:{idempotency_key}" if idempotency_key else None
 
 
-def after_recorded(request: Request, result: CommandResult) -> None:
-    """Run the app's after-write hook (the views were caught up by the registry's after-commit
-    subscribers); a failure is logged, the write stays recorded."""
-    after_write: AfterWrite | None = getattr(request.app.state, "after_write", None)
-    if after_write is not None:
-        try:
-            after_write(result)
-        except Exception as error:  # the write is recorded; a lagging reader must not undo it
-            log.error("after_write_failed", command_id=result.command_id, error=repr(error), exc_info=error)
-
-
 def run_command(
     request: Request, response: Response, command: c.Command, actor: Actor, item_attr: str | None = None
 ) -> WriteResult:
     """Execute through the registry (its after-commit subscribers catch the views up: a client
-    reads its own writes), run the after-write hook, and say what was recorded."""
+    reads its own writes) and say what was recorded."""
     registry = registry_of(request)
     result = registry.execute(command, actor)
-    after_recorded(request, result)
     item_id = None
     if item_attr and result.aggregate_id and result.version:
         for recorded in registry.events.get(

@@ -94,6 +94,10 @@ def serve(
             _print_demo_sign_ins(registry)
         else:
             console.print(f"Демо не загружается: {already}")
+            console.print(
+                "Демо-входы рабочего места (demo-admin, demo-municipal, demo-curator, demo-auditor) "
+                "созданы при первой загрузке; новый пароль: reestr users set-password demo-curator"
+            )
     # Every record joins the Merkle tree in its own transaction (ops/bootstrap.py); the app's
     # projector is the views' after-commit subscriber.
     app_ = web_app(registry, settings)
@@ -102,6 +106,7 @@ def serve(
     bind_port = port or settings.port
     console.print(
         f"Реестр: http://{bind_host}:{bind_port}/ — открытый реестр, "
+        f"http://{bind_host}:{bind_port}/staff/ — рабочее место сотрудников, "
         f"http://{bind_host}:{bind_port}/docs — API (база: {redacted_url(settings.database_url)})"
         + (f", процессов: {workers}" if workers > 1 else "")
     )

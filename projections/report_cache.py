@@ -12,12 +12,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from projections.facts import Facts, load_facts
 from projections.periods import Period
 from projections.store import LIVE_TRACKING, ViewStore
+
+T = TypeVar("T")
 
 FACTS_ENTRIES = 8
 REPORT_ENTRIES = 16  # a JSON report of the whole region is ~4 MB
@@ -85,8 +87,14 @@ def facts_at_head(store: ViewStore, periods: Sequence[Period]) -> Facts:
 
 def rendered(store: ViewStore, facts: Facts, parameters: Hashable, build: Callable[[], bytes]) -> bytes:
     """The bytes `build()` makes for `parameters` at the facts' position, made once per position."""
+    return kept(store, facts.position, parameters, build)
+
+
+def kept(store: ViewStore, position: int, parameters: Hashable, build: Callable[[], T]) -> T:
+    """What `build()` makes for `parameters` at this log position (a report, its charts), made
+    once per position; callers must not change what they get back (it is shared)."""
     cache = cache_of(store)
-    key = (facts.position, parameters)
+    key = (position, parameters)
     with cache.lock:
         found = cache.reports.get(key)
     if found is not None:

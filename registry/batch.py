@@ -18,6 +18,7 @@ MAX_EVENTS events; callers cut their work into batches below that.
 
 from __future__ import annotations
 
+import copy
 import time
 import weakref
 from collections.abc import Sequence
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 import structlog
-from eventsourcing.application import AggregateNotFoundError, project_aggregate
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
@@ -41,6 +42,7 @@ from registry.errors import (
     NotFound,
     RegistryError,
 )
+from registry.idempotency import CommandRecord
 from registry.reference import ReferenceList, reference_list_id
 from registry.values import Actor
 
@@ -64,8 +66,10 @@ class Workspace:
         self._repository = app.repository
         self._cache = cache
         self._aggregates: dict[UUID, Aggregate] = {}
-        # Since the last mark: each aggregate touched and its version then (None: not loaded yet).
+        # Since the last mark: each aggregate touched and its version then (None: not loaded yet),
+        # and a copy of each one the batch had before the mark, as it was then.
         self._before: dict[UUID, int | None] | None = None
+        self._copies: dict[UUID, Aggregate] = {}
 
     def get(self, aggregate_id: UUID) -> Any:
         found = self._aggregates.get(aggregate_id)
@@ -78,28 +82,30 @@ class Workspace:
                 self._before.setdefault(aggregate_id, None)
         elif self._before is not None and aggregate_id not in self._before:
             self._before[aggregate_id] = found.version
+            self._copies[aggregate_id] = copy.deepcopy(found)
         return found
 
     def mark(self) -> None:
-        """From here on note the version of each aggregate touched, for `undo`."""
-        self._before = {}
+        """From here on note the version of each aggregate touched, for `undo`.
 
-    def undo(self, decided: Sequence[Any]) -> None:
-        """Put every aggregate changed since the mark back as it was: as stored, plus its events
-        among `decided` (those decided before the mark). Aggregates change only by events, so an
-        unchanged version means an unchanged aggregate — a read-only one costs nothing here."""
+        An aggregate the batch already holds is copied when first touched after the mark: what
+        a row touches is small, while the events that made the batch's aggregates (to replay them
+        instead) would be those of every row before it — a whole file's, in an import's dry run."""
+        self._before = {}
+        self._copies = {}
+
+    def undo(self) -> None:
+        """Put every aggregate changed since the mark back as it was: dropped if loaded or created
+        since, else its copy. Aggregates change only by events, so an unchanged version means an
+        unchanged aggregate."""
         assert self._before is not None, "undo without a mark"
         for aggregate_id, version in self._before.items():
             if version is None:
                 self._aggregates.pop(aggregate_id, None)
             elif self._aggregates[aggregate_id].version != version:
-                try:
-                    stored = self._repository.get(aggregate_id)
-                except AggregateNotFoundError:
-                    stored = None  # created in the batch before the mark
-                own = [e for e in decided if e.originator_id == aggregate_id]
-                self._aggregates[aggregate_id] = project_aggregate(stored, own)
+                self._aggregates[aggregate_id] = self._copies[aggregate_id]
         self._before = {}
+        self._copies = {}
 
     def __contains__(self, aggregate_id: UUID) -> bool:
         try:
@@ -121,18 +127,19 @@ class Workspace:
 class _BatchView:
     """What handlers see as `ctx.app` in a batch: the registry's reads, through the workspace.
 
-    Exactly what handlers use (`repository`, `reference_list`, `keys`, `region_codes`), nothing forwarded blindly."""
+    Exactly what handlers use (`repository`, `reference_list`, `keys`, `region_codes`, and the
+    `recorder` to list users by topic: the last-admin rule), nothing forwarded blindly."""
 
     def __init__(self, app: Registry, workspace: Workspace):
         self.repository = workspace
         self.keys = app.keys
-        self._recorder = app.recorder
+        self.recorder = app.recorder
 
     def region_codes(self) -> list[str]:
         """The codes of the regions registered (stored or earlier in the batch), for a refusal to list."""
         from registry.regions import registered_region_codes
 
-        return registered_region_codes(self._recorder, self.repository)
+        return registered_region_codes(self.recorder, self.repository)
 
     def reference_list(self, kind: str) -> ReferenceList:
         try:
@@ -174,10 +181,14 @@ class RegistryBatch:
                 raise
         self._view = cast("Registry", _BatchView(app, self._workspace))
         self._events: list[Any] = []
+        # What `commit` needs, per command; a rehearsal never commits, so it keeps none of it (an
+        # import's dry run decides a whole file in one rehearsal: 50,000 rows' commands add up).
         self._results: list[CommandResult] = []
         self._last_event: list[int] = []  # per command: index of its last event in the batch, -1: none
-        self._seen: dict[str, tuple[str, int]] = {}  # command id -> (payload hash, its first command)
         self._decided: list[tuple[Command, Actor]] = []
+        self._count = 0  # commands decided
+        self._seen: dict[str, tuple[str, CommandResult]] = {}  # command id -> (payload hash, first result)
+        self._seen_since_mark: list[str] = []  # a rehearsal's command ids first seen since its mark
         self._spoiled: BaseException | None = None
         self._committed = False
         self._started = time.perf_counter()
@@ -185,27 +196,31 @@ class RegistryBatch:
 
     @property
     def commands(self) -> int:
-        return len(self._results)
+        return self._count
 
     @property
     def events(self) -> int:
+        """Events decided (in a rehearsal: since its last mark, the only ones it keeps)."""
         return len(self._events)
 
     def mark(self) -> None:
         """A rehearsal's point to come back to (before an import's row)."""
         assert self.rehearsal, "only a rehearsal goes back"
         self._workspace.mark()
-        self._mark = (len(self._results), len(self._events))
+        # The events before the mark are never recorded, nor needed to undo (copies are): let go.
+        self._events.clear()
+        self._mark = (self._count, 0)
+        self._seen_since_mark = []
 
     def undo(self) -> None:
         """Back to the last mark, as if nothing since had been decided; the rehearsal goes on."""
         assert self.rehearsal, "only a rehearsal goes back"
         commands, events = self._mark
-        self._workspace.undo(self._events[:events])
-        for command, _ in self._decided[commands:]:
-            if command.command_id is not None and self._seen.get(command.command_id, (None, -1))[1] >= commands:
-                del self._seen[command.command_id]
-        del self._results[commands:], self._decided[commands:], self._last_event[commands:]
+        self._workspace.undo()
+        for command_id in self._seen_since_mark:
+            del self._seen[command_id]
+        self._seen_since_mark = []
+        self._count = commands
         del self._events[events:]
         self._spoiled = None
 
@@ -215,7 +230,7 @@ class RegistryBatch:
         `known_new`: the caller has just seen this command id unrecorded (an import's dry run),
         so it is not looked up again; one recorded since makes the commit conflict."""
         self._require_open()
-        if len(self._results) >= self.max_commands:
+        if self._count >= self.max_commands:
             raise BatchTooLarge(f"В пакете не больше {self.max_commands} команд: разделите его")
         try:
             result = self._decide(command, actor, known_new)
@@ -224,14 +239,16 @@ class RegistryBatch:
             raise
         if len(self._events) > self.max_events:
             too_large = BatchTooLarge(
-                f"Пакет превысил {self.max_events} событий на команде № {len(self._results) + 1}: "
+                f"Пакет превысил {self.max_events} событий на команде № {self._count + 1}: "
                 "разделите его на пакеты поменьше"
             )
             self._spoil(too_large)
             raise too_large
-        self._results.append(result)
-        self._decided.append((command, actor))
-        self._last_event.append(len(self._events) - 1)
+        self._count += 1
+        if not self.rehearsal:
+            self._results.append(result)
+            self._decided.append((command, actor))
+            self._last_event.append(len(self._events) - 1)
         return result
 
     def _decide(self, command: Command, actor: Actor, known_new: bool) -> CommandResult:
@@ -242,10 +259,10 @@ class RegistryBatch:
         if command.command_id is not None:
             first = self._seen.get(command.command_id)
             if first is not None:
-                payload, index = first
+                payload, first_result = first
                 if payload != command.payload_sha256():
                     raise IdempotencyKeyReused("Этот идентификатор команды уже использован для другой команды")
-                return replace(self._results[index], events=0, replayed=True)
+                return replace(first_result, events=0, replayed=True)
             earlier = None if known_new else app._earlier_result(command, actor)
             if earlier is not None:
                 return earlier
@@ -257,16 +274,23 @@ class RegistryBatch:
             new = aggregate.collect_events()
             self._events.extend(new)
             count += len(new)
-            self._workspace.add(aggregate)
-        if command.command_id is not None:
-            self._seen[command.command_id] = (command.payload_sha256(), len(self._results))
-        return CommandResult(
+            # A command record is read back only through the registry's repository (a replay,
+            # `Registry._earlier_result`), never through a batch: neither the workspace nor the
+            # batch cache need it, and an import makes one for each of its commands.
+            if not isinstance(aggregate, CommandRecord):
+                self._workspace.add(aggregate)
+        result = CommandResult(
             command_id=command_id,
             aggregate_id=primary.id if primary else None,
             version=primary.version if primary else None,
             position=None,
             events=count,
         )
+        if command.command_id is not None:
+            self._seen[command.command_id] = (command.payload_sha256(), result)
+            if self.rehearsal:
+                self._seen_since_mark.append(command.command_id)
+        return result
 
     def commit(self) -> list[CommandResult]:
         """Record every decided command's events in one transaction; their results with positions."""

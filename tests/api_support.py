@@ -51,9 +51,9 @@ class ApiWorld:
     uvicorn server on 127.0.0.1 (the way a deployment is reached).
     """
 
-    def __init__(self, registry: Registry, *, after_write: Any = None, served: bool = False):
+    def __init__(self, registry: Registry, *, served: bool = False):
         self.registry = registry
-        self.app = create_app(registry, after_write=after_write)
+        self.app = create_app(registry)
         self._server: LocalServer | None = None
         if served:
             self._server = LocalServer(self.app)

@@ -99,15 +99,16 @@ def test_a_curator_reads_its_own_writes_at_once(world: ApiWorld) -> None:
     assert read["item"]["checklist_done"] == 1 and not read["item"]["checklist_complete"]
 
 
-def test_views_are_caught_up_before_the_after_write_hook(registry: Registry) -> None:
-    seen: list[tuple[int | None, int]] = []
+def test_views_are_caught_up_before_the_subscribers_registered_after_them(registry: Registry) -> None:
+    seen: list[tuple[int, int]] = []
     views = open_view_store(registry)  # the same tables the app's views are in
 
-    def after_write(result: object) -> None:
-        seen.append((result.position, views.position()))  # type: ignore[attr-defined]
+    def observer(recordings: list) -> None:  # type: ignore[type-arg]
+        seen.append((recordings[-1].notification.id, views.position()))
 
-    worlds = open_world(registry, after_write=after_write)
+    worlds = open_world(registry)
     world = next(worlds)
+    registry.after_commit.subscribe("observer", observer)  # after the app's own "views"
     try:
         world.mentee(world.org_a)
         assert seen and all(written == views for written, views in seen)

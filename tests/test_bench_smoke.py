@@ -31,7 +31,7 @@ def test_bench_tiny_sqlite_reports_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     argv = ["--store", "sqlite", "--tier", "tiny", "-o", str(out), "--no-table",
             "--clients", "5", "--requests", "40", "--seconds", "5", "--import-rows", "10",
-            "--search-workers", "2"]
+            "--search-workers", "2", "--staff-runs", "2"]
     assert main(argv) == 0
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["tier"] == "tiny"
@@ -55,6 +55,16 @@ def test_bench_tiny_sqlite_reports_every_figure(tmp_path: Path) -> None:
     assert figures["search"][1]["mentors_loaded"] == 5 * figures["search"][0]["mentors_loaded"]
     assert figures["commands"]["events"] > 0
     assert figures["rebuild"]["records"] == figures["rebuild"]["raw_records"]
+    staff = figures["staff_pages"]  # every role signed in and read its pages beside the API's reads
+    assert set(staff["roles"]) == {"admin", "municipal", "curator", "auditor"}
+    for pages in staff["roles"].values():
+        assert "start page" in pages and "mentors, first page" in pages
+        for page in pages.values():
+            for side in ("staff", "api"):
+                if side in page:
+                    assert isinstance(page[side].get("p50_ms"), int | float), f"{page[side]} p50 missing"
+                    assert isinstance(page[side].get("p99_ms"), int | float), f"{page[side]} p99 missing"
+    assert staff["roles"]["admin"]["mentors, first page"]["staff"]["status"] == 200
     assert rows(result)  # the printed table renders from the document
 
 

@@ -9,9 +9,9 @@ message ended in English and the whole report went to stderr.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
-from uuid import UUID
 
 import pytest
 import structlog
@@ -184,7 +184,9 @@ def test_a_mentee_put_in_two_pairs_of_one_form_is_told_the_row_of_the_other(
     header = ["ФИО наставника", "ФИО наставляемого", "ОУ", "Форма наставничества", "Дата начала наставничества"]
     path = workbook_file(tmp_path / "пары.xlsx", header, [
         ["Королёва Анна", "Ким Алина", SCHOOL, "ученик – ученик", "01.10.2021"],
-        ["Смирнов Олег", "Ким Алина", SCHOOL, "ученик – ученик", "05.10.2021"],
+        # The same day: an open pair is known to run from its start (registry/intervals.py), so the
+        # two collide there whatever their ends turn out to be.
+        ["Смирнов Олег", "Ким Алина", SCHOOL, "ученик – ученик", "01.10.2021"],
     ])
     report = import_file(memory_registry, path, kind="pairs")
     assert len(report.errors) == 1
@@ -192,4 +194,4 @@ def test_a_mentee_put_in_two_pairs_of_one_form_is_told_the_row_of_the_other(
     assert error.row == 3
     assert "уже состоит в активной паре этой формы" in error.message
     assert error.message.endswith("— из строки 2 этого файла")
-    assert UUID(error.message.split("(пара ")[1].split(")")[0])
+    assert re.search(r"\(пара [0-9a-f]{8} с 01\.10\.2021\)", error.message)

@@ -276,7 +276,8 @@ def test_a_suspension_hides_the_mentor_at_the_next_page_load(site: DemoSite, des
     assert desktop.get_by_role("heading", level=1).inner_text() == name
     response = httpx.post(
         f"{site.url}/api/v1/mentors/{mentor_id}/suspend",
-        json={"reason": "Проверка скрытия", "effective_date": "2023-05-01"},
+        # The demo mentor leads pairs: suspending them ends those on the same day (asked for).
+        json={"reason": "Проверка скрытия", "effective_date": "2023-05-01", "end_pairs": True},
         headers={"Authorization": f"Bearer {site.admin_token}"},
     )
     assert response.status_code == 200, response.text

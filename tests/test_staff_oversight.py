@@ -186,10 +186,18 @@ def test_the_status_table_shows_contingent_checklist_pairs_and_what_is_overdue(w
     )
     world.pair(world.org_a)
     municipal = world.person("municipal")
+    before_round = municipal.get("/staff/organizations/status", year="2021").text
+    assert "не внесено" not in before_round, "no round asks for anything yet: nothing is overdue"
+    # Overdue follows the deadline of an open round asking for the 2021 contingent (no invented date).
+    world.created("/monitoring-rounds", {
+        "title": "Мониторинг ЦМН за 2021 год", "year": 2021, "asked": ["contingent"], "organization_kinds": ["school"],
+        "municipality_id": world.home_municipality, "opened_on": "2021-09-01", "due_on": "2021-10-10",
+    }, as_="municipal")
 
     page = municipal.get("/staff/organizations/status", year="2021").text
     assert "Школа № 1" in page and "Школа № 2" in page and "Лицей дальнего района" not in page
-    assert "контингент 2021 г. не внесён (срок 10.10.2021)" in page  # school B's, not A's
+    assert "мониторинг «Мониторинг ЦМН за 2021 год»: не внесено — контингент за 2021 год (срок 10.10.2021)" in page
+    assert page.count("не внесено — контингент") == 1  # school B's, not A's
     rows = {r[1]: r for r in _sheet(municipal.get("/staff/organizations/status.xlsx", year="2021").content)[1:]}
     assert rows["Школа № 1"][3] == "да" and rows["Школа № 2"][3] == "нет"
     assert rows["Школа № 1"][5] == 1 and rows["Школа № 2"][5] == 0
@@ -279,6 +287,23 @@ def test_verification_and_the_latest_checkpoint(world: OversightWorld, tmp_path)
     page = auditor.get(ran.headers["location"]).text
     assert "Журнал цел" in page and issued.root_hash in page
     assert json.loads(auditor.get("/staff/audit/checkpoint.json").content)["signature"] == issued.signature
+
+
+def test_verification_names_a_row_put_in_past_the_registry_and_never_absorbs_it(world: OversightWorld) -> None:
+    from transparency_support import RawStore
+
+    from projections.transparency.store import TransparencyLog
+
+    auditor = world.person("auditor")
+    raw = RawStore(world.registry)
+    forged = raw.positions()[-1] + 1
+    raw.insert_at(forged)  # no unit of work: no leaf
+    size = TransparencyLog(world.registry).head().tree_size
+
+    assert auditor.get("/staff/audit/verification").status_code == 200
+    page = auditor.get(auditor.post("/staff/audit/verification", {}).headers["location"]).text
+    assert "НАРУШЕНИЕ ЦЕЛОСТНОСТИ" in page and str(forged) in page
+    assert TransparencyLog(world.registry).head().tree_size == size  # the forged row got no leaf
 
 
 def test_the_auditor_reproduces_a_report_from_its_uploaded_manifest(world: OversightWorld) -> None:

@@ -145,3 +145,84 @@ def test_an_address_that_is_no_page_answers_with_a_page_and_the_api_keeps_its_pr
     assert missing.headers["content-type"].startswith("text/html")
     api = world.get("/no-such-route")
     assert api.status_code == 404 and api.headers["content-type"].startswith("application/problem+json")
+
+
+# -- issue #18: monitoring rounds, roadmaps, questionnaires, suggestions ---------------------------
+
+def _round_of_municipality(world: StaffWorld) -> str:
+    return world.created("/monitoring-rounds", {
+        "title": "Мониторинг ЦМН за 2022 год", "year": 2022, "asked": ["contingent"], "organization_kinds": ["school"],
+        "municipality_id": world.municipality_id, "opened_on": "2023-05-02", "due_on": "2023-05-20",
+    }, as_="municipal")
+
+
+MONITORING_READS = ["/staff/rounds", "/staff/roadmap", "/staff/roadmap/overdue", "/staff/roadmap/overdue?format=xlsx"]
+#: (path, expected status by role): the round's pages; its report only once closed (409 before).
+ROUND_PAGES = {
+    "/staff/rounds/{round}": dict.fromkeys(ROLES, 200),
+    "/staff/rounds/{round}?format=xlsx": dict.fromkeys(ROLES, 200),
+    "/staff/rounds/{round}/close": {"admin": 200, "municipal": 200, "curator": 403, "curator_other": 403,
+                                    "auditor": 403},
+    "/staff/rounds/{round}/report.json": {"admin": 409, "municipal": 409, "curator": 403, "curator_other": 403,
+                                          "auditor": 409},
+    "/staff/rounds/{round}/manifest.json": {"admin": 409, "municipal": 409, "curator": 403, "curator_other": 403,
+                                            "auditor": 409},
+    "/staff/rounds/new": {"admin": 200, "municipal": 200, "curator": 403, "curator_other": 403, "auditor": 403},
+    "/staff/pairs/new?suggest=1&form=pupil_pupil&mentee_ids={mentee}": {
+        "admin": 403, "municipal": 403, "curator": 200, "curator_other": 404, "auditor": 403},
+}
+
+
+def test_nobody_reaches_the_monitoring_pages_without_signing_in(world: StaffWorld) -> None:
+    round_id = _round_of_municipality(world)
+    anonymous = world.browser()
+    for path in [*MONITORING_READS, *(p.format(round=round_id, mentee="x") for p in ROUND_PAGES)]:
+        response = anonymous.get(path)
+        assert response.status_code == 303 and response.headers["location"].startswith("/staff/login?next="), path
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_the_monitoring_pages_it_may(world: StaffWorld, role: str) -> None:
+    a = _school_a(world)
+    round_id = _round_of_municipality(world)
+    browser = world.sign_in(role)
+    for path in MONITORING_READS:
+        assert browser.get(path).status_code == 200, path
+    for template, expected in ROUND_PAGES.items():
+        path = template.format(round=round_id, mentee=a.mentee)
+        assert browser.get(path).status_code == expected[role], (path, role)
+    nav = browser.get("/staff/rounds").text
+    assert 'href="/staff/rounds"' in nav and 'href="/staff/roadmap"' in nav
+
+
+MONITORING_WRITES = [
+    ("/staff/rounds/new", {"title": "Чужой мониторинг", "year": "2022", "asked": "contingent",
+                           "organization_kinds": "school", "opened_on": "02.05.2023", "due_on": "20.05.2023"}),
+    ("/staff/rounds/{round}/close", {"closed_on": "01.06.2023"}),
+    ("/staff/roadmap/plan", {"item": "curator_appointed", "due_on": "01.02.2023", "responsible": "x",
+                             "document_kind": "order"}),
+    ("/staff/roadmap/drop", {"item": "curator_appointed", "drop_reason": "так"}),
+]
+
+
+@pytest.mark.parametrize("role", ["curator", "curator_other", "auditor"])
+def test_only_the_institute_and_the_coordinator_run_rounds_and_roadmaps(world: StaffWorld, role: str) -> None:
+    round_id = _round_of_municipality(world)
+    browser = world.sign_in(role)
+    before = world.registry.position()
+    for template, data in MONITORING_WRITES:
+        path = template.format(round=round_id)
+        assert browser.post(path, data).status_code == 403, path
+    assert world.registry.position() == before, "nothing recorded"
+
+
+@pytest.mark.parametrize("role", ["admin", "municipal", "auditor", "curator_other"])
+def test_only_the_schools_curator_records_a_questionnaire(world: StaffWorld, role: str) -> None:
+    a = _school_a(world)
+    browser = world.sign_in(role)
+    before = world.registry.position()
+    status = browser.post(f"/staff/pairs/{a.pair}/feedback", {"respondent_key": "mentor",
+                                                             "mentor.answered_on": "01.03.2023",
+                                                             "mentor.scores.overall": "8"}).status_code
+    assert status == (404 if role == "curator_other" else 403)
+    assert world.registry.position() == before

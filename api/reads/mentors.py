@@ -3,7 +3,6 @@ the public entries (what each mentor consented to publish) of other organization
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -19,13 +18,18 @@ from api.reads.common import (
     Limit,
     Offset,
     Paged,
-    Where,
-    dicts,
     grouped,
     not_found,
     read,
 )
 from api.scope import Scope
+from projections.mentor_reads import (
+    TRAINING_COLUMNS,
+    TRAININGS_SQL,
+    MentorFilter,
+    mentor_by_id,
+    mentor_page,
+)
 from projections.queries import consented_profile
 from projections.store import Tx
 from registry.values import MentorStatus
@@ -79,31 +83,8 @@ class MentorPage(Paged):
     items: list[MentorOut]
 
 
-_MENTOR_COLUMNS = [
-    "id", "full_name", "organization_id", "organization", "municipality_id", "municipality",
-    "position", "mentor_type", "forms", "subjects", "employer", "capacity", "status",
-    "status_since", "status_reason", "applied_on", "consent_fields", "consent_since",
-]
-_MENTOR_SQL = (
-    "SELECT m.id, m.full_name, m.organization_id, o.name, o.municipality_id, mu.name, m.position, "
-    "m.mentor_type, m.forms, m.subjects, m.employer, m.capacity, m.status, m.status_since, "
-    "m.status_reason, m.applied_on, m.consent_fields, m.consent_since FROM {p}mentors m "
-    "LEFT JOIN {p}organizations o ON o.id = m.organization_id "
-    "LEFT JOIN {p}municipalities mu ON mu.id = o.municipality_id"
-)
-_TRAININGS_SQL = (
-    "SELECT mentor_id, course, provider, hours, completed_on, certificate_number FROM {p}trainings "
-    "WHERE mentor_id IN ({ids}) ORDER BY mentor_id, completed_on, training_id"
-)
-_TRAINING_COLUMNS = ["course", "provider", "hours", "completed_on", "certificate_number"]
-
-
-def _mentor_rows(tx: Tx, where: Where) -> list[dict[str, Any]]:
-    rows = dicts(tx, f"{_MENTOR_SQL}{where} ORDER BY m.full_name, m.id", where.params, _MENTOR_COLUMNS)
-    for row in rows:
-        for key in ("forms", "subjects", "consent_fields"):
-            row[key] = json.loads(row[key])
-    return rows
+def _decoded(rows: list[dict[str, Any]], visibility: str) -> list[dict[str, Any]]:
+    return [{**row, "visibility": visibility} for row in rows]
 
 
 def public_entry(row: dict[str, Any]) -> dict[str, Any] | None:
@@ -123,26 +104,10 @@ def public_entry(row: dict[str, Any]) -> dict[str, Any] | None:
     return entry
 
 
-def _public_matches(
-    row: dict[str, Any], organization_id: UUID | None, municipality_id: UUID | None, form: str | None
-) -> bool:
-    """Filters on a public entry only look at what the mentor consented to show."""
-    consented = set(row["consent_fields"])
-    if organization_id is not None and (
-        "organization" not in consented or row["organization_id"] != str(organization_id)
-    ):
-        return False
-    if municipality_id is not None and (
-        "municipality" not in consented or row["municipality_id"] != str(municipality_id)
-    ):
-        return False
-    return form is None or ("forms" in consented and form in row["forms"])
-
-
 def _with_trainings(tx: Tx, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Trainings of these mentors: in full, or (public entries) course, provider, date."""
     wanted = [i["id"] for i in items if i["visibility"] == "full" or "trainings" in i]
-    trainings = grouped(tx, _TRAININGS_SQL, wanted, _TRAINING_COLUMNS)
+    trainings = grouped(tx, TRAININGS_SQL, wanted, TRAINING_COLUMNS)
     for item in items:
         found = trainings.get(item["id"], [])
         if item["visibility"] == "full":
@@ -174,25 +139,22 @@ def mentors(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> MentorPage:
+    chosen = MentorFilter(
+        organization_id=None if organization_id is None else str(organization_id),
+        municipality_id=None if municipality_id is None else str(municipality_id),
+        status=None if status is None else str(status),
+        form=form,
+    )
+
     def build(tx: Tx) -> tuple[int, list[dict[str, Any]]]:
-        where = Where().scope(scope, "m.organization_id").eq("m.organization_id", organization_id)
-        where.eq("o.municipality_id", municipality_id).eq("m.status", status)
-        found = [{**row, "visibility": "full"} for row in _mentor_rows(tx, where)]
-        if form is not None:
-            found = [row for row in found if form in row["forms"]]
-        if scope.public_registry and status in (None, MentorStatus.ACTIVE):
-            others = Where().add("m.organization_id <> %s", [scope.organization_id]).eq("m.status", "active")
-            public = [
-                entry
-                for row in _mentor_rows(tx, others)
-                if (entry := public_entry(row)) is not None
-                and _public_matches(row, organization_id, municipality_id, form)
-            ]
-            # Ordered by what is shown: an unnamed entry's place must not hint at its name.
-            public.sort(key=lambda e: ("full_name" not in e, e.get("full_name") or "", e["id"]))
-            found.extend(public)
-        page = found[offset : offset + limit]
-        return len(found), _with_trainings(tx, page)
+        # Paged in SQL: only the page's rows are read, the reader's own mentors first, then (a
+        # curator) the public entries of other organizations' mentors.
+        public_of = scope.organization_id if scope.public_registry else None
+        total, full, public = mentor_page(
+            tx, scope.condition("m.organization_id"), chosen, limit, offset, public_of=public_of
+        )
+        page = _decoded(full, "full") + [entry for row in public if (entry := public_entry(row)) is not None]
+        return total, _with_trainings(tx, page)
 
     position, (total, items) = read(request, response, build)
     return MentorPage(
@@ -213,10 +175,9 @@ MentorId = Annotated[UUID, Path(description="Идентификатор наст
 )
 def mentor(request: Request, response: Response, scope: Scope, mentor_id: MentorId) -> MentorItem:
     def build(tx: Tx) -> dict[str, Any] | None:
-        rows = _mentor_rows(tx, Where().eq("m.id", mentor_id))
-        if not rows:
+        row = mentor_by_id(tx, str(mentor_id))
+        if row is None:
             return None
-        row = rows[0]
         if scope.covers(row["organization_id"], row["municipality_id"]):
             item: dict[str, Any] | None = {**row, "visibility": "full"}
         else:

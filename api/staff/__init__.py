@@ -65,12 +65,16 @@ def staff_router() -> APIRouter:
     """Every workspace route under `/staff`, each POST checked for its CSRF token."""
     from api.staff import curator  # noqa: F401  (its pages and navigation)
     from api.staff import oversight  # the institute's, coordinator's and auditor's pages
+    from api.staff import pair_feedback, roadmap_pages, round_pages  # issue #18: feedback, rounds, roadmaps
 
     router = APIRouter(prefix="/staff", dependencies=[Depends(csrf_guard)], include_in_schema=False)
     router.include_router(_home)
     router.include_router(sign_in.router)
     router.include_router(curator.router)
     router.include_router(oversight.router)
+    router.include_router(round_pages.router)
+    router.include_router(roadmap_pages.router)
+    router.include_router(pair_feedback.router)
     return router
 
 

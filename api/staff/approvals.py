@@ -236,7 +236,6 @@ def _decide(
         )
     except RegistryError as error:
         return _confirm_page(request, actor, action, items, {}, values, error.message, status=422)
-    request.app.state.projector.catch_up()  # the next page reads its own writes
     return RedirectResponse("/staff/approvals?" + urlencode({"decided": action, "n": len(commands)}), status_code=303)
 
 

@@ -8,7 +8,6 @@ a 404 page); forms that write are the curator's (the registry refuses anyone els
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +19,7 @@ from api.reads.common import views_of
 from api.staff import pages
 from api.staff.session import SignedIn, StaffRefusal
 from api.staff.words import CATEGORY_RU, CONSENT_FIELDS_RU, PAIR_STATUS_RU, STATUS_RU
+from projections.mentor_reads import mentors_by_status
 from registry.values import PairStatus, Role
 
 router = APIRouter()
@@ -73,9 +73,8 @@ def dashboard(request: Request, staff: SignedIn) -> Response:
     organization_id = own_organization(staff)
     scope = pages.scope(staff)
     organization = pages.api_read(units.organization, request, scope, organization_id).item
-    own_mentors = pages.api_read(mentors.mentors, request, scope, organization_id=organization_id,
-                                 limit=1000).items
-    by_status = Counter(m.status for m in own_mentors)
+    with views_of(request).transaction(write=False) as tx:
+        by_status = mentors_by_status(tx, organization_id)  # counted, not every mentor read
     mentee_total = pages.api_read(mentoring.mentees, request, scope, organization_id=organization_id, limit=1).total
     active_pairs = pages.api_read(mentoring.pairs, request, scope, organization_id=organization_id,
                                   status=PairStatus.ACTIVE, limit=1).total
@@ -87,7 +86,7 @@ def dashboard(request: Request, staff: SignedIn) -> Response:
     return pages.render(
         request, "staff/curator_home.html.j2",
         organization=organization, by_status=[(s, by_status.get(s, 0)) for s in STATUS_RU],
-        mentor_total=len(own_mentors), mentee_total=mentee_total, active_pairs=active_pairs,
+        mentor_total=sum(by_status.values()), mentee_total=mentee_total, active_pairs=active_pairs,
         missing=[entry for entry in organization.checklist if not entry.done],
         figures=figures, year=year, contingent_missing=year not in contingent_years,
         years=list(range(this_year, 2019, -1)),

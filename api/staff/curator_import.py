@@ -99,14 +99,6 @@ def _run(request: Request, staff: SignedIn, folder: Path, dry_run: bool):  # typ
                              error_copy=folder / f"{source.stem}.ошибки.xlsx")
     except FileProblem as problem:
         return None, str(problem)
-    if not dry_run and report.events:
-        from registry.application import CommandResult
-
-        from api.writes import after_recorded
-
-        position = request.app.state.registry.position()
-        after_recorded(request, CommandResult(command_id=f"import:{folder.name}", aggregate_id=None, version=None,
-                                              position=position, events=report.events))
     return report, None
 
 

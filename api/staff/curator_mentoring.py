@@ -5,6 +5,7 @@ completing or dissolving it, and each record's page with its history."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -15,6 +16,8 @@ from api.reads.common import views_of
 from api.staff import pages
 from api.staff.curator import CATEGORY_RU, PAIR_STATUS_RU, curator_only, reference, titles
 from api.staff.history import history_context
+from api.staff.pair_feedback import feedback_context
+from api.staff.pair_suggestions import Suggested, suggested
 from api.staff.session import CurrentStaff, SignedIn
 from registry import commands as c
 from registry.values import MenteeCategory, MentorStatus, PairStatus, Role
@@ -189,9 +192,22 @@ def _pair_choices(request: Request, staff: SignedIn, organization_id: str) -> di
 @router.get("/pairs/new")
 def pair_form(request: Request, staff: CurrentStaff) -> Response:
     organization_id = curator_only(staff)
-    values = {"mentor_id": request.query_params.get("mentor_id", "")}
-    return pages.render(request, "staff/pair_form.html.j2", values=values, errors={}, message=None,
-                        **_pair_choices(request, staff, organization_id))
+    query = request.query_params
+    if "csrf_token" in query:
+        # «Подобрать наставника» submits the form by GET: keep the session's token out of the address.
+        kept = [(k, v) for k, v in query.multi_items() if k != "csrf_token"]
+        return pages.see_other("/staff/pairs/new?" + urlencode(kept))
+    found = suggested(request, staff)
+    choices = _pair_choices(request, staff, organization_id)
+    chosen = query.get("mentor_id", "")
+    if chosen and chosen not in {value for value, _ in choices["mentor_options"]}:
+        # A suggested mentor of another organization: the pair's organization decides (FormPair).
+        labels = {s["item"].mentor_id: s["label"] for s in found.items}
+        if chosen in labels:
+            choices["mentor_options"] = [(chosen, labels[chosen]), *choices["mentor_options"]]
+    return pages.render(request, "staff/pair_form.html.j2", values=query, errors=found.errors,
+                        message="Исправьте отмеченные поля" if found.errors else None, suggested=found,
+                        **choices)
 
 
 @router.post("/pairs/new")
@@ -206,8 +222,13 @@ def form_pair(request: Request, staff: CurrentStaff, form: pages.PostedForm) -> 
     if outcome.ok:
         assert outcome.result is not None
         return pages.see_other(f"/staff/pairs/{outcome.result.aggregate_id}", done="formed")
+    choices = _pair_choices(request, staff, organization_id)
+    chosen = form.text("mentor_id")
+    if chosen and chosen not in {value for value, _ in choices["mentor_options"]}:
+        # A mentor chosen from the suggestions (another organization's): keep the choice shown.
+        choices["mentor_options"] = [(chosen, "наставник, выбранный из предложенных"), *choices["mentor_options"]]
     return pages.render(request, "staff/pair_form.html.j2", status=422, values=form.form, errors=outcome.errors,
-                        message=outcome.message, **_pair_choices(request, staff, organization_id))
+                        message=outcome.message, suggested=Suggested(), **choices)
 
 
 def _pair_page(request: Request, staff: SignedIn, pair_id: UUID, status: int = 200, **context: Any) -> Response:
@@ -220,8 +241,13 @@ def _pair_page(request: Request, staff: SignedIn, pair_id: UUID, status: int = 2
         kind_titles=titles(request, "mentoring_kind"),
         mentor_name=names(request, "mentors", [pair.mentor_id]).get(pair.mentor_id, ""),
         mentee_names=names(request, "mentees", [m.mentee_id for m in pair.mentees]),
-        **context, **history_context(request, staff, pair_id),
+        **feedback_context(request, staff, pair), **context, **history_context(request, staff, pair_id),
     )
+
+
+def pair_page_again(request: Request, staff: SignedIn, pair_id: UUID, **context: Any) -> Response:
+    """The pair page with a refused form's errors beside its fields (422)."""
+    return _pair_page(request, staff, pair_id, status=422, **context)
 
 
 @router.get("/pairs/{pair_id}")

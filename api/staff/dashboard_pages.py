@@ -21,6 +21,7 @@ from api.staff.pages import api_read, chosen_year, render, scope
 from api.staff.report_request import ReportQuestion, answer
 from api.staff.session import SignedIn
 from projections.formats.svg import ru_number
+from projections.report_cache import kept
 from registry.values import Role
 
 
@@ -54,7 +55,8 @@ def dashboard(request: Request, staff: SignedIn) -> Response:
         result = answer(
             request.app.state.registry, views_of(request), reader, ReportQuestion(str(year - 1), str(year)), "html"
         )
-        charts = _charts(result.report)
+        key = ("staff-dashboard-charts", tuple(sorted(result.parameters.items())))
+        charts = kept(views_of(request), result.position, key, lambda: _charts(result.report))
     except ApiProblem:
         pass  # a unit with nothing to rank: the cards say enough
     waiting = 0

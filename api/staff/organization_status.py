@@ -4,27 +4,29 @@ Per organization, for a reporting year: whether its contingent is reported, how 
 the region's checklist are done, how many pairs were active in the year, and what is overdue.
 Every figure is a sub-select over the views, so the table is filtered, sorted and paged in SQL.
 
-What "overdue" means is stated on the page and decided here only:
+What "overdue" means is stated on the page and decided here only, from the deadlines the
+registry knows (no dates of its own):
 
-* the contingent of the year is not reported after the monitoring round's deadline, 10 October
-  of that year (the regional letters ask «до 10.10.2021 представить информацию…»);
-* the checklist is not complete after 1 November of the year (the letters' last deadline of the
-  round: «в срок до 01.11.2021 – организовать обучение наставников…»);
+* an open monitoring round of the year asks the organization for facts (`projections.rounds`)
+  and its deadline has passed while some are still not recorded: the same judgement as the
+  round's page (`api.rounds`);
+* an item of the region's or the municipality's roadmap is not completed and its due date has
+  passed (`projections.roadmaps`, as `/roadmap-items/states`), judged on the registry's today;
 * a mentor application of the organization waits for a decision longer than 30 days.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from api.reads.common import Where, dicts
 from api.scope import ReadScope
+from projections import roadmaps as rm
+from projections import rounds as r
 from projections.store import Tx
 
-CONTINGENT_DUE = (10, 10)  # (day, month): contingents of a year are due by 10 October
-CHECKLIST_DUE = (1, 11)  # the checklist of a year is due by 1 November
 APPLICATION_WAIT = timedelta(days=30)
 
 SORTS: dict[str, str] = {
@@ -56,20 +58,31 @@ class StatusQuery:
     only_overdue: bool = False
     sort: str = "name"
 
-    @property
-    def contingent_due(self) -> date:
-        return date(self.year, CONTINGENT_DUE[1], CONTINGENT_DUE[0])
 
-    @property
-    def checklist_due(self) -> date:
-        return date(self.year, CHECKLIST_DUE[1], CHECKLIST_DUE[0])
+def missed_deadlines(tx: Tx, scope: ReadScope, query: StatusQuery) -> dict[str, list[str]]:
+    """Per organization of the scope, in words: what an open round of the year or a roadmap item
+    asked by a deadline that has passed and is still not recorded."""
+    found: dict[str, list[str]] = {}
+    on_o = scope.condition("o.id", "o.municipality_id")
+    now = r.stamp(datetime.now(UTC))  # as the round's page judges an open round (api.rounds)
+    titles = r.checklist_titles(tx)
+    open_rounds = r.round_rows(tx, " WHERE r.closed_at IS NULL AND r.year = %s", [query.year])
+    for rnd in open_rounds:
+        for item in r.statuses(tx, rnd, now, scope=on_o):
+            if item["overdue"]:
+                missing = ", ".join(r.requirement_ru(code, titles) for code in item["missing"])
+                found.setdefault(item["organization_id"], []).append(
+                    f"мониторинг «{rnd['title']}»: не внесено — {missing} (срок {date.fromisoformat(rnd['due_on']):%d.%m.%Y})")
+    for item in rm.item_states(tx, query.today.isoformat(), scope=on_o):
+        if item["state"] == rm.OVERDUE:
+            found.setdefault(item["organization_id"], []).append(
+                f"дорожная карта: «{item['title']}» не выполнено (срок {date.fromisoformat(item['due_on']):%d.%m.%Y})")
+    return found
 
 
-def _select(query: StatusQuery) -> tuple[str, list[Any]]:
+def _select(query: StatusQuery, missed: dict[str, list[str]]) -> tuple[str, list[Any]]:
     """The table's SELECT (one row per organization) and its parameters."""
     start, end = date(query.year, 1, 1).isoformat(), date(query.year, 12, 31).isoformat()
-    contingent_late = 1 if query.today > query.contingent_due else 0
-    checklist_late = 1 if query.today > query.checklist_due else 0
     waited = (query.today - APPLICATION_WAIT).isoformat()
     figures = (
         "SELECT o.id AS id, o.name AS name, o.kind AS kind, o.municipality_id AS municipality_id, "
@@ -83,15 +96,16 @@ def _select(query: StatusQuery) -> tuple[str, list[Any]]:
         "AND m.applied_on < %s) AS waiting "
         "FROM {p}organizations o LEFT JOIN {p}municipalities mu ON mu.id = o.municipality_id"
     )
-    total_items = f"(SELECT COUNT(*) FROM ({_CURRENT_ITEMS}) items)"
+    # The missed deadlines were judged above; SQL only counts them, to filter and sort the page.
+    ids = sorted(missed)
+    by_id = " ".join(f"WHEN %s THEN {len(missed[i])}" for i in ids)
+    counted = f"(CASE t.id {by_id} ELSE 0 END)" if ids else "0"
     sql = (
-        "SELECT t.*, "
-        f"(CASE WHEN t.contingent = 0 AND {contingent_late} = 1 THEN 1 ELSE 0 END) "
-        f"+ (CASE WHEN t.checklist_done < {total_items} AND {checklist_late} = 1 THEN 1 ELSE 0 END) "
+        f"SELECT t.*, {counted} "
         "+ (CASE WHEN t.waiting > 0 THEN 1 ELSE 0 END) AS overdue "
         f"FROM ({figures}) t"
     )
-    return sql, [query.year, end, start, waited]
+    return sql, [*ids, query.year, end, start, waited]
 
 
 def _where(scope: ReadScope, query: StatusQuery) -> Where:
@@ -122,7 +136,8 @@ def status_page(
     tx: Tx, scope: ReadScope, query: StatusQuery, limit: int | None, offset: int = 0
 ) -> tuple[int, int, list[dict[str, Any]]]:
     """(organizations matching, checklist items in force, this page of rows)."""
-    select, params = _select(query)
+    missed = missed_deadlines(tx, scope, query)
+    select, params = _select(query, missed)
     where = _where(scope, query)
     base = f"SELECT * FROM ({select}) s{where}"
     count = tx.one(f"SELECT COUNT(*) FROM ({base}) n", [*params, *where.params])
@@ -134,18 +149,13 @@ def status_page(
     )
     total_items = int(items[0]) if items else 0
     for row in rows:
-        row["overdue_items"] = overdue_items(row, query, total_items)
+        row["overdue_items"] = overdue_items(row, missed)
     return (int(count[0]) if count else 0), total_items, rows
 
 
-def overdue_items(row: dict[str, Any], query: StatusQuery, total_items: int) -> list[str]:
+def overdue_items(row: dict[str, Any], missed: dict[str, list[str]]) -> list[str]:
     """What is overdue for one organization, in words (the same rules as the SQL's count)."""
-    found = []
-    if not row["contingent"] and query.today > query.contingent_due:
-        found.append(f"контингент {query.year} г. не внесён (срок {query.contingent_due:%d.%m.%Y})")
-    if row["checklist_done"] < total_items and query.today > query.checklist_due:
-        left = total_items - row["checklist_done"]
-        found.append(f"чек-лист: не выполнено пунктов — {left} (срок {query.checklist_due:%d.%m.%Y})")
+    found = list(missed.get(row["id"], []))
     if row["waiting"]:
         found.append(f"заявки наставников ждут решения дольше 30 дней: {row['waiting']}")
     return found

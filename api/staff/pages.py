@@ -23,7 +23,7 @@ from api.problems import ApiProblem, status_of
 from api.scope import ReadScope, scope_of
 from api.staff.session import SignedIn, StaffRefusal, signed_in_or_none
 from api.staff.words import field_label
-from api.writes import WriteResult, after_recorded, run_command
+from api.writes import WriteResult, run_command
 from registry.commands import Command
 from registry.errors import RegistryError
 from registry.validation import parse_command
@@ -271,7 +271,6 @@ def execute_together(
             errors.setdefault(step.prefix + problem.field, problem.message)
         refused = getattr(error, "error", error)  # a BatchRefused says which command; the person needs why
         return Outcome(errors=errors, message=refused.message)
-    after_recorded(request, results[-1])
     head = results[0]
     return Outcome(result=WriteResult(
         command_id=head.command_id, aggregate_id=head.aggregate_id, version=head.version,

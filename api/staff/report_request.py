@@ -25,7 +25,7 @@ from projections.formats import render
 from projections.manifest import build_manifest, dynamics_parameters, dynamics_report_at
 from projections.periods import Period
 from projections.projector import project_until
-from projections.report_cache import facts_at_head, rendered
+from projections.report_cache import facts_at_head, kept, rendered
 from projections.store import ViewStore
 
 FORMATS = ("html", "xlsx", "csv", "json")
@@ -135,7 +135,11 @@ def answer(registry: Any, views: ViewStore, scope: ReadScope, question: ReportQu
         fmt=fmt,
         known_at=moment_text(known_moment) if known_moment is not None else None,
     )
-    report = dynamics_report_at(registry, parameters, facts.position, facts=facts)
+    if known_moment is None:  # a report of the head: made once per log position (start pages ask often)
+        report = kept(views, facts.position, ("staff-dynamics-report", tuple(sorted(parameters.items()))),
+                      lambda: dynamics_report_at(registry, parameters, facts.position, facts=facts))
+    else:
+        report = dynamics_report_at(registry, parameters, facts.position, facts=facts)
     return ReportAnswer(parameters, facts.position, report, facts)
 
 

@@ -47,6 +47,12 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
         for fmt, f in d["formats"].items():
             out.append(("", f"report {fmt} ({f['bytes']:,} B)", f"{f['seconds']} s",
                         f"facts {d['load_facts_seconds']} s", "", mem(d) if fmt == "json" else ""))
+        if s.get("staff_pages", {}).get("roles"):
+            from ops.bench.staff_pages import rows as staff_rows
+
+            for role, page, staff, api, statuses in staff_rows(s["staff_pages"]):
+                out.append(("", f"staff page: {role}, {page} ({statuses})", f"p50 / p99 {staff} ms",
+                            f"API {api} ms", "", ""))
         for q in s.get("search", []):
             for mix in ("cached", "uncached"):
                 m = q[mix]
@@ -91,13 +97,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="search server processes (uvicorn workers)")
     parser.add_argument("--import-rows", type=int, default=2000,
                         help="mentors and mentees per generated import file (0: skip the import)")
+    parser.add_argument("--no-staff-pages", action="store_true",
+                        help="skip timing the staff workspace's pages (signed in per role)")
+    parser.add_argument("--staff-runs", type=int, default=20, help="requests per staff page (and its API read)")
     parser.add_argument("--no-table", action="store_true")
     args = parser.parse_args(argv)
     stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
     search.SERVER_WORKERS = args.search_workers  # read by the search step's server
     opts = Options(tier=args.tier, scale=args.scale, postgres_url=args.postgres_url, profile=args.profile,
                    search=not args.no_search, search_clients=args.clients, search_requests=args.requests,
-                   search_seconds=args.seconds, import_rows=args.import_rows)
+                   search_seconds=args.seconds, import_rows=args.import_rows,
+                   staff_pages=not args.no_staff_pages, staff_runs=args.staff_runs)
     result = run_bench(stores, opts)
     args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if not args.no_table:

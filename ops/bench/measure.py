@@ -48,6 +48,8 @@ class Options:
     search_requests: int = 5000
     search_seconds: float = 60.0
     import_rows: int = 2000
+    staff_pages: bool = True
+    staff_runs: int = 20
 
 
 @dataclass
@@ -198,6 +200,12 @@ def _main_steps(store: Store, steps: list[Any], opts: Options) -> dict[str, Any]
 
         with maybe_profile(opts.profile == "report", "report"):
             out["report"] = bench_report(views)
+
+        # 3b. the staff workspace's main pages, signed in per role, beside the API's reads
+        if opts.staff_pages:
+            from ops.bench.staff_pages import bench_staff_pages
+
+            out["staff_pages"] = bench_staff_pages(store.registry, views, opts.staff_runs)
 
         # 4. the public search at the tier's mentors, then at five times as many
         if opts.search:

@@ -11,13 +11,15 @@ How "all or nothing" holds, although one transaction holds at most one batch of 
    future, a contingent already reported...) refuse a row exactly as they would for real; the
    refusal is noted, the row undone, and the dry run goes on with the next row, so that all
    errors of the file are reported at once. It costs what the rows touch, not the size of the
-   log.
+   log. Steps 1 and 2 go a row at a time (planned, then rehearsed), and what stays of a checked
+   row is its first command id: a 50,000-row workbook is checked in flat memory.
 3. Only when neither step found an error are the rows executed on the real registry, in the same
    order, in batches of whole rows (`Registry.batch`: one transaction, aggregates loaded once per
    batch). What can still refuse a row then is a change someone else recorded between the dry run
    and this step; nothing of that row's batch is recorded, the import stops there and says how
-   many rows (those of the batches before) are in. Importing the same file again
-   completes it without recording anything twice (below).
+   many rows (those of the batches before) are in. Each row is planned again from the table and
+   must come to the command ids the check saw, or the import stops there. Importing the same
+   file again completes it without recording anything twice (below).
 
 Idempotent by content: each command's `command_id` is a hash of the kind of file and the row's
 normalized content (the resolved command payloads) plus the step name, so a row imported before is
@@ -47,7 +49,7 @@ from ops.importing.directory import Directory
 from ops.importing.error_copy import default_path, write_error_copy
 from ops.importing.reading import read_grids
 from ops.importing.rows import Prior, RowPlan, Step, build_row
-from ops.importing.table import Table, locate
+from ops.importing.table import DataRow, Table, locate
 from registry.application import CommandResult, Registry
 from registry.batch import RegistryBatch
 from registry.errors import InvalidCommand, RegistryError
@@ -62,6 +64,8 @@ BATCH_COMMANDS = 300
 BATCH_EVENTS = 2000
 _PLACEHOLDER = UUID(int=0)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+#: How a refusal names a pair for people (registry/intervals.named_pairs): its id's first 8 digits.
+_SHORT_PAIR = re.compile(r"пара ([0-9a-f]{8}) с ")
 #: progress(phase, done, total); phases: "check" (the dry run) and "write"
 Progress = Callable[[str, int, int], None]
 
@@ -169,7 +173,8 @@ class _Importer:
                                    ignored_columns=list(table.ignored))
         self.issues: dict[tuple[int, str | None, str], Issue] = {}
         self.new_ids: set[str] = set()  # command ids the dry run found unrecorded
-        self.row_of: dict[str, int] = {}  # aggregate id -> the row of this file that made it
+        self.checked: dict[int, str] = {}  # row number -> its first command id, for the rows to write
+        self.row_of: dict[UUID, int] = {}  # aggregate id -> the row of this file that made it
         # Looked up once: every problem names its column by the header cell above it.
         self._header_cells: list[Any] = next(
             (cells for number, cells in table.grid.rows if number == table.header_row), []
@@ -186,7 +191,8 @@ class _Importer:
 
     def _rows_named(self, message: str) -> str:
         """A refusal naming a pair (or anything) an earlier row of this file makes: say which row."""
-        rows = sorted({self.row_of[found] for found in _UUID.findall(message) if found in self.row_of})
+        named = set(_UUID.findall(message)) | set(_SHORT_PAIR.findall(message))
+        rows = sorted({row for made, row in self.row_of.items() if any(str(made).startswith(n) for n in named)})
         if not rows:
             return message
         return f"{message} — из строки {', '.join(map(str, rows))} этого файла"
@@ -195,9 +201,14 @@ class _Importer:
         cells = self._header_cells
         return cells[index] if index < len(cells) else None
 
-    # -- 1. reading and validating --------------------------------------------------------------
+    # -- 1 and 2. reading, validating and rehearsing, a row at a time ---------------------------
 
-    def plan(self) -> list[tuple[RowPlan, list[str]]]:
+    def run(self, dry_run: bool) -> None:
+        """Check every row (steps 1 and 2), then, if the file is clean and it is no dry run, write it.
+
+        Rows stream through: each is planned and rehearsed before the next is read, and what stays
+        of a checked row is its first command id — the write plans it again from the table and
+        must arrive at the same commands (memory stays flat for a 50,000-row workbook)."""
         header_row = self.table.header_row
         for missing in self.table.missing:
             title = self.kind.column(missing).title
@@ -206,73 +217,91 @@ class _Importer:
                 header=None, letter=None,
             )
         if self.table.missing:
-            return []
+            return
         if not self.table.rows:
             self.issues[(header_row, None, "no rows")] = Issue(
                 header_row, None, "Под строкой заголовков нет ни одной строки с данными: файл не импортирован"
             )
-            return []
-        with Directory(self.registry) as directory:
-            return self._plan_rows(directory)
-
-    def _plan_rows(self, directory: Directory) -> list[tuple[RowPlan, list[str]]]:
-        planned: list[tuple[RowPlan, list[str]]] = []
-        first_of: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
-        for row in self.table.rows:
-            plan = build_row(self.kind, row, directory)
-            if not plan.problems:
-                for step in plan.steps:
-                    try:
-                        parse_command(step.command, _fill(step.data, None))
-                    except InvalidCommand as error:
-                        plan.problems.extend((step.column_of(p.field), p.message) for p in error.problems)
-            for column_key, message in plan.problems:
-                self.problem(plan.number, column_key, message)
-            if plan.problems:
-                continue
-            ids = command_ids(self.kind, plan)
-            if plan.natural_key is not None and plan.natural_key in first_of:
-                earlier, earlier_ids = first_of[plan.natural_key]
-                if earlier_ids == ids:
-                    self.report.skipped_rows += 1
-                    self.report.warnings.append(f"Строка {plan.number} повторяет строку {earlier} — учтена один раз")
-                else:
-                    self.problem(plan.number, plan.steps[0].anchor,
-                                 f"{plan.described.capitalize()} уже есть в строке {earlier} с другими данными: "
-                                 "оставьте одну строку")
-                continue
-            if plan.natural_key is not None:
-                first_of[plan.natural_key] = (plan.number, ids)
-            if plan.existing is not None and command_record_id(ids[0]) not in self.registry.repository:
-                self.report.skipped_rows += 1
-                self.report.warnings.append(
-                    f"Строка {plan.number}: {plan.described} уже есть в реестре (запись сделана не по "
-                    "этой строке) — строка пропущена; изменения вносятся в карточке"
-                )
-                continue
-            planned.append((plan, ids))
-        return planned
-
-    # -- 2. the dry run -------------------------------------------------------------------------
-
-    def dry_run(self, planned: list[tuple[RowPlan, list[str]]]) -> None:
-        if not planned:
             return
-        rehearsal = RegistryBatch(self.registry, max_commands=sys.maxsize, max_events=sys.maxsize,
-                                  rehearsal=True)
-        for done, (plan, ids) in enumerate(planned, start=1):
-            rehearsal.mark()
-            results, refusal = _run_row(rehearsal, plan, ids, self.actor)
-            for column_key, message in refusal:
-                self.problem(plan.number, column_key, message)
-            if refusal:
-                rehearsal.undo()  # a refused row leaves nothing for the rows after it
+        source = self.report.file.name
+        with Directory(self.registry) as directory:
+            # The copy's command logs say they are a rehearsal (structlog merges context variables).
+            with structlog.contextvars.bound_contextvars(import_file=source, dry_run=True):
+                self._check(directory)  # also after parse errors: all of the file's errors at once
+            if not self.issues and not dry_run:
+                with structlog.contextvars.bound_contextvars(import_file=source):
+                    self.write(directory)
+
+    def _check(self, directory: Directory) -> None:
+        first_of: dict[tuple[Any, ...], tuple[int, str]] = {}
+        rehearsal: RegistryBatch | None = None
+        total = len(self.table.rows)
+        for done, row in enumerate(self.table.rows, start=1):
+            planned = self._plan_row(row, directory, first_of)
+            if planned is not None:
+                if rehearsal is None:
+                    rehearsal = RegistryBatch(self.registry, max_commands=sys.maxsize, max_events=sys.maxsize,
+                                              rehearsal=True)
+                self._rehearse(rehearsal, *planned)
+            self._tick("check", done, total)
+
+    def _planned(
+        self, row: DataRow, directory: Directory, *, validate: bool = True
+    ) -> tuple[RowPlan, list[str]]:
+        """The row's commands and their ids; `validate`: each command checked (problems in the plan)."""
+        plan = build_row(self.kind, row, directory)
+        if validate and not plan.problems:
+            for step in plan.steps:
+                try:
+                    parse_command(step.command, _fill(step.data, None))
+                except InvalidCommand as error:
+                    plan.problems.extend((step.column_of(p.field), p.message) for p in error.problems)
+        return plan, (command_ids(self.kind, plan) if not plan.problems else [])
+
+    def _plan_row(
+        self, row: DataRow, directory: Directory, first_of: dict[tuple[Any, ...], tuple[int, str]]
+    ) -> tuple[RowPlan, list[str]] | None:
+        """A row to rehearse, or None: its problems noted, or skipped with a warning."""
+        plan, ids = self._planned(row, directory)
+        for column_key, message in plan.problems:
+            self.problem(plan.number, column_key, message)
+        if plan.problems:
+            return None
+        if plan.natural_key is not None and plan.natural_key in first_of:
+            earlier, earlier_id = first_of[plan.natural_key]
+            if earlier_id == ids[0]:  # the ids hash the row's whole content: the same row again
+                self.report.skipped_rows += 1
+                self.report.warnings.append(f"Строка {plan.number} повторяет строку {earlier} — учтена один раз")
             else:
-                self._count(results)
-                self.new_ids.update(r.command_id for r in results if not r.replayed)
-                for result in results:
-                    self.row_of.setdefault(str(result.aggregate_id), plan.number)
-            self._tick("check", done, len(planned))
+                self.problem(plan.number, plan.steps[0].anchor,
+                             f"{plan.described.capitalize()} уже есть в строке {earlier} с другими данными: "
+                             "оставьте одну строку")
+            return None
+        if plan.natural_key is not None:
+            first_of[plan.natural_key] = (plan.number, ids[0])
+        if plan.existing is not None and command_record_id(ids[0]) not in self.registry.repository:
+            self.report.skipped_rows += 1
+            self.report.warnings.append(
+                f"Строка {plan.number}: {plan.described} уже есть в реестре (запись сделана не по "
+                "этой строке) — строка пропущена; изменения вносятся в карточке"
+            )
+            return None
+        return plan, ids
+
+    def _rehearse(self, rehearsal: RegistryBatch, plan: RowPlan, ids: list[str]) -> None:
+        rehearsal.mark()
+        results, refusal = _run_row(rehearsal, plan, ids, self.actor)
+        for column_key, message in refusal:
+            self.problem(plan.number, column_key, message)
+        if refusal:
+            rehearsal.undo()  # a refused row leaves nothing for the rows after it
+            return
+        self._count(results)
+        self.new_ids.update(r.command_id for r in results if not r.replayed)
+        for result in results:
+            if result.aggregate_id is not None:
+                self.row_of.setdefault(result.aggregate_id, plan.number)
+        self.checked[plan.number] = ids[0]
 
     def _count(self, results: list[CommandResult]) -> None:
         if all(r.replayed for r in results):
@@ -287,20 +316,33 @@ class _Importer:
 
     # -- 3. for real ----------------------------------------------------------------------------
 
-    def write(self, planned: list[tuple[RowPlan, list[str]]]) -> None:
+    def write(self, directory: Directory) -> None:
         # Rows go in batches of whole rows, each batch one transaction (Registry.batch): a refusal
         # records nothing of its batch, and the rows of the batches before it stay recorded.
         self.report.recorded_rows = self.report.present_rows = self.report.events = 0
         known_new = frozenset(self.new_ids)
+        self.new_ids.clear()
         batch = self.registry.batch()
         rows: list[tuple[RowPlan, list[CommandResult]]] = []
-        for done, (plan, ids) in enumerate(planned, start=1):
+        total = len(self.checked)
+        done = 0
+        for row in self.table.rows:
+            checked = self.checked.get(row.number)
+            if checked is None:
+                continue  # skipped by the check: a repeated row, or one the registry holds already
+            done += 1
+            # Planned again, against the directory the check used: the same row, the same commands.
+            plan, ids = self._planned(row, directory, validate=False)  # checked: executing validates
+            if ids[:1] != [checked]:
+                self._interrupted(plan, [(plan.steps[0].anchor if plan.steps else None,
+                                          "Строка читается иначе, чем при проверке")])
+                return
             results, refusal = _run_row(batch, plan, ids, self.actor, known_new)
             if refusal:
                 self._interrupted(plan, refusal)
                 return
             rows.append((plan, results))
-            if batch.commands >= BATCH_COMMANDS or batch.events >= BATCH_EVENTS or done == len(planned):
+            if batch.commands >= BATCH_COMMANDS or batch.events >= BATCH_EVENTS or done == total:
                 try:
                     batch.commit()
                 except RegistryError as error:  # another writer changed an aggregate meanwhile
@@ -309,7 +351,7 @@ class _Importer:
                 for _, committed in rows:
                     self._count(committed)
                 if self.progress is not None:
-                    self.progress("write", done, len(planned))
+                    self.progress("write", done, total)
                 batch, rows = self.registry.batch(), []
 
     def _interrupted(self, plan: RowPlan, refusal: list[tuple[str | None, str]]) -> None:
@@ -338,15 +380,7 @@ def import_file(
     importer = _Importer(registry, table, actor, progress)
     report = importer.report
     report.dry_run = dry_run
-    planned = importer.plan()
-    source = Path(path).name
-    if not table.missing:
-        # The copy's command logs say they are a rehearsal (structlog merges context variables).
-        with structlog.contextvars.bound_contextvars(import_file=source, dry_run=True):
-            importer.dry_run(planned)  # also after parse errors: all of the file's errors at once
-    if not importer.issues and not dry_run:
-        with structlog.contextvars.bound_contextvars(import_file=source):
-            importer.write(planned)
+    importer.run(dry_run)
 
     def cell_of(issue: Issue) -> int | None:
         """The column an issue is marked on; a missing column's, just after the headers."""
