@@ -174,10 +174,11 @@ def find_record(request: Request, q: str = "", staff: SignedIn = require_staff_r
 # -- a record's history -------------------------------------------------------------------------
 
 
-def _history(request: Request, actor: Any, record_id: UUID) -> audit.History | None:
+def _history(request: Request, actor: Any, record_id: str) -> audit.History | None:
+    """The record's history as the API gives it to this reader; None for a malformed or unknown id."""
     try:
-        return audit.history(request, Response(), record_id, actor)
-    except ApiProblem:
+        return audit.history(request, Response(), UUID(record_id), actor)
+    except (ValueError, ApiProblem):
         return None
 
 
@@ -191,10 +192,7 @@ def record(
 ) -> Response:
     """The whole history; the state as known at a moment; the facts in force on a date."""
     actor = staff.actor
-    try:
-        found = _history(request, actor, UUID(record_id))
-    except ValueError:
-        found = None
+    found = _history(request, actor, record_id)
     if found is None:
         return render(request, "staff/audit_not_found.html.j2", **{"record_id": record_id}, status=404)
     rows = [event_row(e) for e in found.events]
@@ -257,10 +255,7 @@ def _record_title(rows: list[dict[str, Any]]) -> str:
 @router.get("/audit/records/{record_id}/history.xlsx")
 def record_xlsx(request: Request, record_id: str, staff: SignedIn = require_staff_roles(*AUDITORS)) -> Response:
     actor = staff.actor
-    try:
-        found = _history(request, actor, UUID(record_id))
-    except ValueError:
-        found = None
+    found = _history(request, actor, record_id)
     if found is None:
         return render(request, "staff/audit_not_found.html.j2", **{"record_id": record_id}, status=404)
     rows = [
