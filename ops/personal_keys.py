@@ -46,12 +46,19 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+#: Misses answered one key at a time before the whole table is read at once: a page decodes a
+#: few people (reading a region's 170,000 keys for them took most of a second), a rebuild or a
+#: replay decodes everyone (one read of all beats a query each).
+MISSES_BEFORE_ALL = 256
+
+
 class _CachedKeys(KeyTableReads):
-    """Keys read once and kept; the whole table is read on the first miss (a rebuild needs most)."""
+    """Keys read once and kept; one at a time at first, the whole table once many were missed."""
 
     def __init__(self) -> None:
         self._cache: dict[UUID, bytes | None] = {}
         self._loaded_all = False
+        self._misses = 0
         self._lock = threading.RLock()
         self._claims: dict[UUID, int] = {}  # provisional keys: units that will store them
         self._erasures: int | None = None  # the erasure counter as last seen
@@ -82,7 +89,8 @@ class _CachedKeys(KeyTableReads):
         with self._lock:
             if subject in self._cache:
                 return self._cache[subject]
-            if not self._loaded_all:
+            self._misses += 1
+            if not self._loaded_all and self._misses > MISSES_BEFORE_ALL:
                 self._cache.update((UUID(s), k) for s, k in self._select_all())
                 self._loaded_all = True
             else:

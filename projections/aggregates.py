@@ -76,22 +76,32 @@ def _overlap_columns(first: str, last: str, periods: Sequence[Period], fn: str) 
 
 def read_figures(tx: Any, periods: Sequence[Period]) -> tuple[dict[Period, PeriodFigures], frozenset[str]]:
     """Each period's figures, and every form of mentoring some pair has, in transaction `tx`."""
+    out, forms = read_figures_of(tx, periods)
+    return out, frozenset(form for found in forms.values() for form in found)
+
+
+def read_figures_of(
+    tx: Any, periods: Sequence[Period], organizations: Sequence[str] | None = None
+) -> tuple[dict[Period, PeriodFigures], dict[str, set[str]]]:
+    """Each period's figures of `organizations` (None: all), and the forms of mentoring each
+    organization's pairs have, in any period, in transaction `tx`."""
     periods = list(dict.fromkeys(periods))
+    only = _Only(organizations)
     out = {period: PeriodFigures() for period in periods}
     if tx.dialect == "postgres":
         # These aggregates cost more than jit_above_cost by the planner's guess: compiling them
         # takes seconds, running them a fraction of one. The grouping sorts fit in 64 MB.
         tx.execute("SET LOCAL jit = off")
         tx.execute("SET LOCAL work_mem = '64MB'")
-    forms: set[str] = set()
-    for org_id, form, *counts in _pairs(tx, periods):
-        forms.add(form)
+    forms: dict[str, set[str]] = {}
+    for org_id, form, *counts in _pairs(tx, periods, only):
+        forms.setdefault(org_id, set()).add(form)
         for period, n in zip(periods, counts, strict=True):
             if n:
                 out[period].pairs_by_form.setdefault(org_id, Counter())[form] += int(n)
     if not periods:
-        return out, frozenset(forms)
-    for org_id, category, birth_year, work_started_on, *counts in _involved(tx, periods):
+        return out, forms
+    for org_id, category, birth_year, work_started_on, *counts in _involved(tx, periods, only):
         attributes = MenteeAttributes(category, None if birth_year is None else int(birth_year),
                                       _day(work_started_on))
         for period, n in zip(periods, counts, strict=True):
@@ -99,7 +109,7 @@ def read_figures(tx: Any, periods: Sequence[Period]) -> tuple[dict[Period, Perio
                 figures = out[period]
                 figures.involved.append((org_id, attributes, int(n)))
                 figures.mentees_involved[org_id] = figures.mentees_involved.get(org_id, 0) + int(n)
-    for org_id, *states in _mentors(tx, periods):
+    for org_id, *states in _mentors(tx, periods, only):
         mentors = int(states.pop())
         for period, state in zip(periods, states, strict=True):
             figures = out[period]
@@ -109,30 +119,49 @@ def read_figures(tx: Any, periods: Sequence[Period]) -> tuple[dict[Period, Perio
                 figures.mentors_trained[org_id] = figures.mentors_trained.get(org_id, 0) + mentors
     columns, params = _overlap_columns("starts_on", "ends_on", periods, "SUM")
     for org_id, *counts in tx.rows(f"SELECT organization_id, {columns} FROM {{p}}programs "
-                                   "GROUP BY organization_id", params):
+                                   f"{only.where('organization_id')} GROUP BY organization_id",
+                                   params + only.params):
         for period, n in zip(periods, counts, strict=True):
             out[period].programs[org_id] = int(n)
     columns = ", ".join("SUM(CASE WHEN produced_on >= %s AND produced_on <= %s THEN 1 ELSE 0 END)"
                         for _ in periods)
     params = [value for p in periods for value in (p.start.isoformat(), p.end.isoformat())]
     for org_id, *counts in tx.rows(f"SELECT organization_id, {columns} FROM {{p}}outputs "
-                                   "GROUP BY organization_id", params):
+                                   f"{only.where('organization_id')} GROUP BY organization_id",
+                                   params + only.params):
         for period, n in zip(periods, counts, strict=True):
             out[period].outputs[org_id] = int(n)
-    return out, frozenset(forms)
+    return out, forms
 
 
-def _pairs(tx: Any, periods: list[Period]) -> list[tuple[Any, ...]]:
+class _Only:
+    """A filter to some organizations (None: every one) as SQL and its parameters."""
+
+    def __init__(self, organizations: Sequence[str] | None) -> None:
+        self.ids = None if organizations is None else sorted(set(organizations))
+        self.params = [] if self.ids is None else list(self.ids)
+
+    def clause(self, column: str) -> str:
+        if self.ids is None:
+            return "1 = 1"
+        if not self.ids:
+            return "1 = 0"
+        return f"{column} IN ({', '.join(['%s'] * len(self.ids))})"
+
+    def where(self, column: str) -> str:
+        return "" if self.ids is None else f"WHERE {self.clause(column)}"
+
+
+def _pairs(tx: Any, periods: list[Period], only: _Only) -> list[tuple[Any, ...]]:
     """(organization, form, active pairs in each period) — every (organization, form) there is."""
     columns, params = _overlap_columns("started_on", "ended_on", periods, "SUM")
     select = f"organization_id, form{', ' + columns if periods else ''}"
-    # SQLite would walk the organization index and fetch every row out of order: a plain scan
-    # and a sort of the few hundred groups is several times faster.
-    source = "{p}pairs NOT INDEXED" if tx.dialect == "sqlite" else "{p}pairs"
-    return tx.rows(f"SELECT {select} FROM {source} GROUP BY organization_id, form", params)
+    # The index on (organization, form, dates) covers this: read in group order, no table rows.
+    return tx.rows(f"SELECT {select} FROM {{p}}pairs {only.where('organization_id')} "
+                   "GROUP BY organization_id, form", params + only.params)
 
 
-def _involved(tx: Any, periods: list[Period]) -> list[tuple[Any, ...]]:
+def _involved(tx: Any, periods: list[Period], only: _Only) -> list[tuple[Any, ...]]:
     """(organization, category, birth_year, work_started_on, involved mentees in each period).
 
     A mentee is counted in the organization of its pairs (a pair's mentees are of its organization
@@ -149,6 +178,7 @@ def _involved(tx: Any, periods: list[Period]) -> list[tuple[Any, ...]]:
         + " FROM {p}pair_members pm LEFT JOIN {p}mentees m ON m.id = pm.mentee_id"
         # only intervals that can touch some period: the rest would only add zeros
         " WHERE pm.joined_on <= %s AND (pm.ended_on IS NULL OR pm.ended_on >= %s)"
+        f" AND {only.clause('pm.organization_id')}"
         " GROUP BY pm.mentee_id, pm.organization_id, m.category,"
         " m.birth_year, m.work_started_on"
     )
@@ -157,21 +187,23 @@ def _involved(tx: Any, periods: list[Period]) -> list[tuple[Any, ...]]:
     return tx.rows(
         f"SELECT org, category, birth_year, work_started_on, {sums} FROM ({inner}) x "
         "GROUP BY org, category, birth_year, work_started_on",
-        flag_params + bounds,
+        flag_params + bounds + only.params,
     )
 
 
-def _mentors(tx: Any, periods: list[Period]) -> list[tuple[Any, ...]]:
+def _mentors(tx: Any, periods: list[Period], only: _Only) -> list[tuple[Any, ...]]:
     """(organization, a state per period, mentors) on each period's last day — state 0: not in the
     registry, 1: in it, 2: in it and trained. The status in force is that of the latest change
     (by sequence) effective on or before that day; trained: a training completed by that day.
     Grouped by the states, so each mentor's status is found once per period.
 
-    PostgreSQL: set-based (a pass of each table per period, hash joins). SQLite, which would join
-    the derived tables by scanning them, looks each mentor's status up in the key's index."""
+    PostgreSQL, whole region: set-based (a pass of each table per period, hash joins). SQLite,
+    which would join the derived tables by scanning them, and either store for a few
+    organizations (a pass of the whole tables for them would be wasted): each mentor's status is
+    looked up in the key's index."""
     keys = ", ".join(f"k{i}" for i in range(len(periods)))
     ends = [p.end.isoformat() for p in periods]
-    if tx.dialect == "postgres":
+    if tx.dialect == "postgres" and only.ids is None:
         joins = "".join(
             f" LEFT JOIN (SELECT s.mentor_id AS mentor_id, s.status AS status FROM {{p}}mentor_status s "
             f"JOIN (SELECT mentor_id, MAX(seq) AS seq FROM {{p}}mentor_status WHERE since <= %s "
@@ -196,8 +228,8 @@ def _mentors(tx: Any, periods: list[Period]) -> list[tuple[Any, ...]]:
     )
     return tx.rows(
         f"SELECT organization_id, {keys}, COUNT(*) FROM (SELECT m.organization_id AS organization_id, "
-        f"{states} FROM {sources}) x GROUP BY organization_id, {keys}",
-        params,
+        f"{states} FROM {sources} {only.where('m.organization_id')}) x GROUP BY organization_id, {keys}",
+        params + only.params,
     )
 
 

@@ -138,8 +138,11 @@ class BuildTables:
             tx.execute(statement)
 
     def _swap(self, tx: Tx, built: int, *, add_keys: bool = False) -> None:
-        for name, (_, key) in TABLES.items():
+        # Every live table goes before any rename: SQLite checks the whole schema at a RENAME,
+        # and a live table's trigger naming another live table already dropped would fail it.
+        for name in TABLES:
             tx.execute(f"DROP TABLE IF EXISTS {LIVE_PREFIX}{name}")
+        for name, (_, key) in TABLES.items():
             if add_keys:
                 tx.execute(
                     f"ALTER TABLE {BUILD_PREFIX}{name} "

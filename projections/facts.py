@@ -18,7 +18,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from projections.aggregates import PeriodFigures, figures_from_detail, read_figures
+from projections.aggregates import PeriodFigures, figures_from_detail
+from projections.kept_figures import keep, read_kept_figures
 from projections.periods import Period
 from projections.store import LIVE_TRACKING, Tx, ViewStore
 
@@ -257,17 +258,22 @@ def _missing(text: str) -> Unit:
 def load_facts(store: ViewStore, periods: Sequence[Period] | None = None) -> Facts:
     """Everything the indicators need for `periods`, and the position it reflects, from one snapshot.
 
-    Without periods: the per-person rows, from which any period is derived (see the module)."""
+    Without periods: the per-person rows, from which any period is derived (see the module).
+    Years come from the kept figures (`projections.kept_figures`), which this read brings up to
+    date for the next one."""
+    unkept = None
     with store.transaction(write=False) as tx:
         position = store.read_position(tx, LIVE_TRACKING)
         facts = Facts(position=position, **_units_and_plans(tx))
         if periods is None:
             _read_detail(tx, facts)
         else:
-            facts.figures, facts.pair_forms = read_figures(tx, periods)
+            facts.figures, facts.pair_forms, unkept = read_kept_figures(tx, periods, position)
         from projections.feedback import read_feedback  # it imports the registry's questionnaire
 
         facts.feedback = read_feedback(tx)
+    if unkept is not None:
+        keep(store, unkept)
     return facts
 
 

@@ -45,9 +45,11 @@ from projections.builds import (  # BUILD_TRACKING re-exported: callers import i
     LIVE_TRACKING,
     BuildTables,
 )
+from projections.figure_marks import create_trigger_statements
 from projections.schema import (
     BUILD_PREFIX,
     DERIVED_TABLES,
+    KEPT_BY_READS,
     LIVE_PREFIX,
     TABLES,
     create_index_statements,
@@ -194,8 +196,9 @@ class ViewStoreMixin(BuildTables):
                 log.info("derived_views_filled", tables=missing)
 
     def index_statements(self) -> list[str]:
-        """The live tables' secondary indexes on this store."""
-        return create_index_statements(LIVE_PREFIX, self.trigram_schema)
+        """The live tables' secondary indexes and the kept figures' marking triggers on this store."""
+        return (create_index_statements(LIVE_PREFIX, self.trigram_schema)
+                + create_trigger_statements(LIVE_PREFIX, self.dialect))
 
     def _serialize_ddl(self, tx: Tx) -> None:
         """Concurrent CREATE TABLE IF NOT EXISTS can collide on PostgreSQL; SQLite serializes."""
@@ -246,10 +249,13 @@ class ViewStoreMixin(BuildTables):
     # -- inspection ------------------------------------------------------------------------------
 
     def dump(self, prefix: str = LIVE_PREFIX) -> dict[str, list[tuple[Any, ...]]]:
-        """Every view row, in primary-key order (tests compare stores with it)."""
+        """Every view row, in primary-key order (tests compare stores with it); what reads keep
+        (`KEPT_BY_READS`) left out."""
         out: dict[str, list[tuple[Any, ...]]] = {}
         with self.transaction(write=False, prefix=prefix) as tx:
             for name, (_, key) in TABLES.items():
+                if name in KEPT_BY_READS:
+                    continue
                 columns = ", ".join(table_columns(name))
                 out[name] = tx.rows(f"SELECT {columns} FROM {{p}}{name} ORDER BY {key}")
         return out

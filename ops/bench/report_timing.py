@@ -3,7 +3,10 @@
 `python -m ops.bench.report_timing --url postgresql://postgres@127.0.0.1:5432/test --schema S
 [--runs 5]` on a store built by `ops.bench.region_store`. Cold: facts read, report built, JSON
 rendered, with nothing cached by the process (the database's own buffers are warm, as in a
-running server). Warm: the same request at the same log position through the per-process cache.
+running server), in three states of the kept year figures (`projections.kept_figures`): none
+kept (the first report after a rebuild), kept and untouched, and kept right after a write to
+the largest organization (its rows marked by the triggers, as a pair's change marks them).
+Warm: the same request at the same log position through the per-process cache.
 """
 
 from __future__ import annotations
@@ -23,17 +26,26 @@ def time_report(store: Any, runs: int) -> dict[str, Any]:
     from projections.report_cache import facts_at_head, rendered
 
     a, b = Period.calendar_year(2020), Period.calendar_year(2021)
-    cold: list[dict[str, float]] = []
-    for _ in range(runs):
+
+    def request() -> dict[str, float]:
         started = time.perf_counter()
         facts = load_facts(store, [a, b])
         loaded = time.perf_counter()
         report = dynamics_report(facts, a, b)
         built = time.perf_counter()
-        body = render(report, "json")
+        render(report, "json")
         done = time.perf_counter()
-        cold.append({"facts": loaded - started, "report": built - loaded, "json": done - built,
-                     "total": done - started})
+        return {"facts": loaded - started, "report": built - loaded, "json": done - built, "total": done - started}
+
+    states = {"nothing_kept": lambda: _forget_kept(store), "kept": lambda: None,
+              "after_write": lambda: _touch_largest_organization(store)}
+    cold: dict[str, list[dict[str, float]]] = {state: [] for state in states}
+    for state, prepare in states.items():
+        for _ in range(runs):
+            prepare()
+            cold[state].append(request())
+    facts = load_facts(store, [a, b])
+    body = render(dynamics_report(facts, a, b), "json")
     warm = []
     for _ in range(runs + 1):
         started = time.perf_counter()
@@ -51,10 +63,26 @@ def time_report(store: Any, runs: int) -> dict[str, Any]:
         "mentees_involved": {p.key: sum(facts.period(p).mentees_involved.values()) for p in (a, b)},
         "involved_groups": {p.key: len(facts.period(p).involved) for p in (a, b)},
         "json_bytes": len(body),
-        "cold": {name: summary([run[name] for run in cold]) for name in ("facts", "report", "json", "total")},
+        "cold": {state: {name: summary([run[name] for run in runs_of]) for name in ("facts", "report", "json", "total")}
+                 for state, runs_of in cold.items()},
         "warm_first_seconds": round(warm[0], 4),  # fills the cache: a cold request
         "warm": summary(warm[1:]),
     }
+
+
+def _forget_kept(store: Any) -> None:
+    with store.transaction(write=True) as tx:
+        tx.execute("DELETE FROM {p}figures_kept")
+        tx.execute("DELETE FROM {p}figures_periods")
+
+
+def _touch_largest_organization(store: Any) -> None:
+    """Rewrite one pair of the organization with most pairs as it is: its triggers mark it stale."""
+    with store.transaction(write=True) as tx:
+        (org_id,), = tx.rows("SELECT organization_id FROM {p}pairs GROUP BY organization_id "
+                             "ORDER BY COUNT(*) DESC LIMIT 1")
+        tx.execute("UPDATE {p}pairs SET ended_on = ended_on WHERE id = "
+                   "(SELECT MIN(id) FROM {p}pairs WHERE organization_id = %s)", (org_id,))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,6 +50,8 @@ class Probe:
     name: str
     page: str
     api: str | None
+    #: each request follows a write to the figures (a program output recorded through the API)
+    after_write: bool = False
 
 
 def _ids(views: Any) -> dict[str, str] | None:
@@ -65,16 +67,20 @@ def _ids(views: Any) -> dict[str, str] | None:
         mentor = tx.rows("SELECT id FROM {p}mentors WHERE organization_id = %s ORDER BY full_name, id LIMIT 1",
                          [org])[0][0]
         mentors = int(tx.rows("SELECT COUNT(*) FROM {p}mentors")[0][0])
+        programs = tx.rows("SELECT id FROM {p}programs ORDER BY id LIMIT 1")
     later = max(0, (mentors // 2) // PAGE * PAGE)  # a page in the middle of the region's list
     return {"organization": str(org), "municipality": str(municipality), "mentor": str(mentor),
-            "later": str(later)}
+            "later": str(later), "program": str(programs[0][0]) if programs else ""}
 
 
 def probes(ids: dict[str, str]) -> list[Probe]:
-    """The main pages: start page, lists (first and a later page), a record, status, audit log."""
+    """The main pages: start page (also right after a write), lists (first and a later page), a
+    record, status, audit log."""
     later = ids["later"]
     return [
         Probe("start page", "/staff/", f"/api/v1/indicators?period=2021"),
+        *([Probe("start page after a write", "/staff/", "/api/v1/indicators?period=2021", after_write=True)]
+          if ids["program"] else []),
         Probe("mentors, first page", "/staff/mentors", f"/api/v1/mentors?limit={PAGE}"),
         Probe(f"mentors, offset {later}", f"/staff/mentors?offset={later}",
               f"/api/v1/mentors?limit={PAGE}&offset={later}"),
@@ -119,12 +125,16 @@ def _summary(values: list[float]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(ordered) * 1000, 1), "p99_ms": round(p99 * 1000, 1)}
 
 
-def _timed(client: Any, clock: ServerClock, path: str, runs: int, headers: dict[str, str] | None = None
-           ) -> dict[str, Any]:
+def _timed(client: Any, clock: ServerClock, path: str, runs: int, headers: dict[str, str] | None = None,
+           before: Any = None) -> dict[str, Any]:
+    if before:
+        before()
     first = client.get(path, headers=headers)  # the first read fills caches: timed apart
     first_ms = round(clock.last * 1000, 1)
     times = []
     for _ in range(runs):
+        if before:
+            before()
         response = client.get(path, headers=headers)
         times.append(clock.last)
         if response.status_code != first.status_code:
@@ -155,11 +165,22 @@ def bench_staff_pages(registry: Any, views: Any, runs: int = 20) -> dict[str, An
             if signed.status_code != 303:
                 raise RuntimeError(f"{role}: sign-in answered {signed.status_code}")
             figures = {}
+            written = iter(range(1_000_000))
+
+            def write(client: Any = client) -> None:
+                response = client.post(
+                    f"/api/v1/programs/{ids['program']}/outputs",
+                    json={"kind": "event", "title": f"Замер, запись {next(written)}", "produced_on": "2021-05-20"},
+                    headers={"Authorization": f"Bearer {tokens['admin'][1]}"})
+                if response.status_code not in (200, 201):
+                    raise RuntimeError(f"a write before the page answered {response.status_code}: {response.text}")
+
             for probe in probes(ids):
-                figure = {"page": probe.page, "staff": _timed(client, clock, probe.page, runs)}
+                before = write if probe.after_write else None
+                figure = {"page": probe.page, "staff": _timed(client, clock, probe.page, runs, before=before)}
                 if probe.api is not None:
                     figure["api"] = {"path": probe.api, **_timed(client, clock, probe.api, runs,
-                                                                 {"Authorization": f"Bearer {token}"})}
+                                                                 {"Authorization": f"Bearer {token}"}, before)}
                 figures[probe.name] = figure
             out["roles"][role] = figures
     return out
