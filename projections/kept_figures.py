@@ -37,6 +37,8 @@ EVER = ("", "")
 #: each table costs less than a long list of organizations to filter on).
 MOST_STALE = 50
 _CHUNK = 200  # rows of one multi-row INSERT
+#: PeriodFigures' counts per organization and their keys in the kept JSON
+_COUNTS = (("mentors_in_registry", "r"), ("mentors_trained", "t"), ("programs", "g"), ("outputs", "o"))
 
 Key = tuple[str, str]
 
@@ -145,8 +147,7 @@ def split(figures: PeriodFigures) -> dict[str, str]:
             started = attributes.work_started_on
             per_org[org_id].setdefault("i", []).append(
                 [attributes.category, attributes.birth_year, started and started.isoformat(), n])
-    for name, short in (("mentors_in_registry", "r"), ("mentors_trained", "t"), ("programs", "g"),
-                        ("outputs", "o")):
+    for name, short in _COUNTS:
         for org_id, n in getattr(figures, name).items():
             if n:
                 per_org[org_id][short] = n
@@ -166,8 +167,7 @@ def merge(rows: Iterable[tuple[str, str]]) -> PeriodFigures:
             attributes = MenteeAttributes(category, birth_year, None if started is None else date.fromisoformat(started))
             out.involved.append((org_id, attributes, n))
             out.mentees_involved[org_id] = out.mentees_involved.get(org_id, 0) + n
-        for name, short in (("mentors_in_registry", "r"), ("mentors_trained", "t"), ("programs", "g"),
-                            ("outputs", "o")):
+        for name, short in _COUNTS:
             if short in data:
                 getattr(out, name)[org_id] = data[short]
         if "p" in data:

@@ -14,9 +14,11 @@ store built by `ops.bench.region_store`; `ops.bench.measure` runs `bench_staff_p
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
@@ -126,7 +128,7 @@ def _summary(values: list[float]) -> dict[str, float]:
 
 
 def _timed(client: Any, clock: ServerClock, path: str, runs: int, headers: dict[str, str] | None = None,
-           before: Any = None) -> dict[str, Any]:
+           before: Callable[[], None] | None = None) -> dict[str, Any]:
     if before:
         before()
     first = client.get(path, headers=headers)  # the first read fills caches: timed apart
@@ -165,7 +167,7 @@ def bench_staff_pages(registry: Any, views: Any, runs: int = 20) -> dict[str, An
             if signed.status_code != 303:
                 raise RuntimeError(f"{role}: sign-in answered {signed.status_code}")
             figures = {}
-            written = iter(range(1_000_000))
+            written = itertools.count()
 
             def write(client: Any = client) -> None:
                 response = client.post(
