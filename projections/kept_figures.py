@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from projections.aggregates import MenteeAttributes, PeriodFigures, read_figures_of
@@ -162,17 +163,41 @@ def merge(rows: Iterable[tuple[str, str]]) -> PeriodFigures:
     """The period's figures from its organizations' JSON texts (`split`'s inverse)."""
     out = PeriodFigures()
     for org_id, text in sorted(rows):
-        data = json.loads(text)
-        for category, birth_year, started, n in data.get("i", ()):
-            attributes = MenteeAttributes(category, birth_year, None if started is None else date.fromisoformat(started))
-            out.involved.append((org_id, attributes, n))
-            out.mentees_involved[org_id] = out.mentees_involved.get(org_id, 0) + n
-        for name, short in _COUNTS:
-            if short in data:
-                getattr(out, name)[org_id] = data[short]
-        if "p" in data:
-            out.pairs_by_form[org_id] = Counter(data["p"])
+        decoded = _decoded(org_id, text)
+        if decoded.involved:
+            out.involved.extend(decoded.involved)
+            out.mentees_involved[org_id] = decoded.mentees
+        for name, n in decoded.counts:
+            getattr(out, name)[org_id] = n
+        if decoded.pairs is not None:
+            out.pairs_by_form[org_id] = Counter(decoded.pairs)
     return out
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    involved: tuple[tuple[str, MenteeAttributes, int], ...]
+    mentees: int
+    counts: tuple[tuple[str, int], ...]
+    pairs: dict[str, int] | None
+
+
+@lru_cache(maxsize=16_384)
+def _decoded(org_id: str, text: str) -> _Decoded:
+    """An organization's kept JSON text, decoded once per process: a read after a write finds
+    every other organization's text unchanged, and decoding them all again (and the garbage
+    collections their objects cost a server holding reports) was most of its time."""
+    data = json.loads(text)
+    involved = tuple(
+        (org_id, MenteeAttributes(category, birth_year, None if started is None else date.fromisoformat(started)), n)
+        for category, birth_year, started, n in data.get("i", ())
+    )
+    return _Decoded(
+        involved=involved,
+        mentees=sum(n for _, _, n in involved),
+        counts=tuple((name, data[short]) for name, short in _COUNTS if short in data),
+        pairs=data.get("p"),
+    )
 
 
 def _marks(tx: Any) -> tuple[frozenset[Key], list[str]]:

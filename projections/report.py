@@ -180,7 +180,7 @@ def dynamics_report(
     engine = IndicatorEngine(facts)
     counts = Counts(facts, engine)
     units = report_units(facts, scope)
-    ranked_kind = ORGANIZATION if scope is not None and scope.kind != REGION else MUNICIPALITY
+    ranked_kind = ranked_unit_kind(scope)
     municipality_names = {m.id: m.name for m in facts.municipalities.values()}
     chosen = [INDICATORS[i] for i in (indicators or list(INDICATORS))]
     report = {
@@ -203,6 +203,25 @@ def dynamics_report(
     if facts.feedback:  # absent without questionnaires: earlier reports stay byte for byte
         report["feedback"] = feedback_section(facts.feedback, units, facts.organizations_of, a, b)
     return report
+
+
+def ranked_unit_kind(scope: Unit | None) -> str:
+    """The units a report ranks: a region's municipalities, a municipality's organizations."""
+    return ORGANIZATION if scope is not None and scope.kind != REGION else MUNICIPALITY
+
+
+def ranked_report(facts: Facts, a: Period, b: Period, *, scope: Unit | None = None) -> dict[str, Any]:
+    """The part of `dynamics_report` its charts draw: each indicator's rows of the ranked units
+    only (the same rows, ranked the same), without the scope's other units and the counts — a
+    region's start page need not compute its every organization."""
+    engine = IndicatorEngine(facts)
+    kind = ranked_unit_kind(scope)
+    units = [unit for unit in report_units(facts, scope) if unit.kind == kind]
+    return {
+        "periods": {"a": a.to_dict(), "b": b.to_dict()},
+        "ranked_unit_kind": kind,
+        "indicators": [_indicator(engine, d, units, a, b, kind) for d in INDICATORS.values()],
+    }
 
 
 def _counts_row(counts: Counts, unit: Unit, a: Period, b: Period) -> dict[str, Any] | None:

@@ -43,11 +43,25 @@ class _Lru:
             self.items.popitem(last=False)
 
 
+class _FactsLru(_Lru):
+    def covering(self, position: int, periods: tuple[Period, ...]) -> Facts | None:
+        """Facts read at `position` for these periods or more (the extra periods change nothing
+        of the asked ones: a start page's year is in its report's two years)."""
+        found = self.get((position, periods))
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        for (at, read), facts in reversed(self.items.items()):
+            if at == position and set(periods) <= set(read):
+                self.items.move_to_end((at, read))
+                return facts  # type: ignore[no-any-return]
+        return None
+
+
 class ReportCache:
     """Facts by (position, periods) and rendered reports by (position, parameters) of one store."""
 
     def __init__(self) -> None:
-        self.facts = _Lru(FACTS_ENTRIES)
+        self.facts = _FactsLru(FACTS_ENTRIES)
         self.reports = _Lru(REPORT_ENTRIES)
         self.lock = threading.Lock()  # the API serves sync endpoints from a thread pool
 
@@ -74,9 +88,9 @@ def facts_at_head(store: ViewStore, periods: Sequence[Period]) -> Facts:
     cache = cache_of(store)
     key = tuple(dict.fromkeys(periods))
     with cache.lock:
-        found = cache.facts.get((view_position(store), key))
+        found = cache.facts.covering(view_position(store), key)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     facts = load_facts(store, periods)
     # The report and the engine only add to the facts' memo of organizations per unit: sharing
     # them between threads is safe.

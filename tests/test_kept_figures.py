@@ -24,6 +24,7 @@ from projections import kept_figures
 from projections.kept_figures import keep, read_kept_figures
 from projections.periods import Period
 from projections.projector import Projector, rebuild
+from projections.report_cache import facts_at_head
 from projections.store import LIVE_TRACKING, open_view_store
 from registry import commands as c
 
@@ -162,3 +163,21 @@ def test_a_rebuild_starts_with_nothing_kept_and_marks_writes_after_it(scenario: 
     projector.catch_up()
     assert _kept(store)[1] == {str(ids["S1"])}  # the swapped-in tables have their triggers
     _assert_same(store, YEARS, "after a write on the rebuilt views")
+
+
+def test_a_start_pages_year_is_read_once_with_its_report_years_until_the_views_move(
+    scenario: tuple[Any, Any, Projector, Any],
+) -> None:
+    registry, store, projector, ids = scenario
+    before, year = Period.calendar_year(2020), Period.calendar_year(2021)
+    both = facts_at_head(store, [before, year])
+    assert facts_at_head(store, [year]) is both  # the report's facts hold the cards' year
+    assert facts_at_head(store, [Period.calendar_year(2022)]) is not both
+
+    registry.execute(c.RecordProgramOutput(program_id=ids["PR2"], kind="event", title="Слёт",
+                                           produced_on=date(2021, 9, 10), command_id="out-10"), ADMIN)
+    projector.catch_up()
+    after = facts_at_head(store, [year])
+    assert after is not both and after.position > both.position
+    assert after.period(year).outputs[str(ids["S2"])] == both.period(year).outputs[str(ids["S2"])] + 1
+    assert after.period(year).canonical() == _afresh(store, [year])[0][year].canonical()

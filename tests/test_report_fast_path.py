@@ -26,7 +26,7 @@ from projections.formats import render
 from projections.indicators import INDICATORS, IndicatorEngine
 from projections.periods import Period
 from projections.projector import Projector
-from projections.report import dynamics_report, report_units
+from projections.report import dynamics_report, ranked_report, report_units
 from projections.store import open_view_store
 
 PERIODS = [
@@ -134,6 +134,33 @@ def test_report_bytes_equal_the_detailed_report(region: Any, a: str, b: str, uni
     assert report == dynamics_report(detailed, first, second, scope=scope)
     assert render(report, "json") == render(dynamics_report(detailed, first, second, scope=scope), "json")
     assert any(row["b"]["numerator"] for row in report["indicators"][0]["rows"])
+
+
+@pytest.mark.parametrize(("a", "b", "unit"), [
+    ("2020", "2021", None), ("2020/21", "2021/22", None), ("2020", "2021", "municipality"),
+    ("2021", "2022", "organization"),
+])
+def test_a_start_page_charts_the_reports_own_ranked_rows(region: Any, a: str, b: str, unit: str | None) -> None:
+    from api.staff.report_pages import _charts
+
+    store, _ = region
+    first, second = Period.parse(a), Period.parse(b)
+    facts = load_facts(store, [first, second])
+    scope = None
+    if unit == "municipality":
+        scope = facts.municipalities_of()[0]
+    elif unit == "organization":
+        scope = facts.unit_of(facts.organizations_of(facts.municipalities_of()[0])[0])
+    full = dynamics_report(facts, first, second, scope=scope)
+    ranked = ranked_report(facts, first, second, scope=scope)
+    kind = full["ranked_unit_kind"]
+    assert ranked["ranked_unit_kind"] == kind
+    assert [i["id"] for i in ranked["indicators"]] == [i["id"] for i in full["indicators"]]
+    for mine, theirs in zip(ranked["indicators"], full["indicators"], strict=True):
+        assert mine["rows"] == [row for row in theirs["rows"] if row["unit_kind"] == kind]
+        assert mine["ranking"] == theirs["ranking"]
+    assert any(row["rank"] for i in ranked["indicators"] for row in i["rows"])
+    assert _charts(ranked) == _charts(full)
 
 
 def test_a_period_not_read_is_refused(region: Any) -> None:
