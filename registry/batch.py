@@ -161,9 +161,12 @@ class RegistryBatch:
     last `mark` and goes on, and never records anything (an import's dry run)."""
 
     def __init__(self, app: Registry, *, max_commands: int = MAX_COMMANDS, max_events: int = MAX_EVENTS,
-                 rehearsal: bool = False, single: bool = False):
+                 rehearsal: bool = False, keeping: bool = False, single: bool = False):
         self.app = app
         self.rehearsal = rehearsal
+        #: a rehearsal that keeps the events of every command it did not undo (`kept_events`), so
+        #: that what it decided can be recorded as decided (an import's check, then its write)
+        self.keeping = rehearsal and keeping
         self.single = single  # `Registry.execute`: one command, its own log lines and wording
         self.max_commands = max_commands
         self.max_events = max_events
@@ -200,17 +203,30 @@ class RegistryBatch:
 
     @property
     def events(self) -> int:
-        """Events decided (in a rehearsal: since its last mark, the only ones it keeps)."""
+        """Events decided (in a rehearsal: since its last mark, unless it is keeping them)."""
         return len(self._events)
 
     def mark(self) -> None:
         """A rehearsal's point to come back to (before an import's row)."""
         assert self.rehearsal, "only a rehearsal goes back"
         self._workspace.mark()
-        # The events before the mark are never recorded, nor needed to undo (copies are): let go.
-        self._events.clear()
-        self._mark = (self._count, 0)
+        if not self.keeping:
+            # The events before the mark are never recorded, nor needed to undo (copies are): let go.
+            self._events.clear()
+        self._mark = (self._count, len(self._events))
         self._seen_since_mark = []
+
+    def kept_events(self) -> list[Any]:
+        """A keeping rehearsal's events, in the order decided: to be recorded with
+        `Registry.save_events` only while the log is as the rehearsal read it."""
+        assert self.keeping, "only a keeping rehearsal keeps its events"
+        return self._events
+
+    def stop_keeping(self) -> None:
+        """Let the kept events go (too many to hold): what was decided will be decided again."""
+        self.keeping = False
+        del self._events[: self._mark[1]]
+        self._mark = (self._mark[0], 0)
 
     def undo(self) -> None:
         """Back to the last mark, as if nothing since had been decided; the rehearsal goes on."""

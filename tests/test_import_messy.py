@@ -8,6 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_import_support import (
     SCHOOL,
     SCHOOL_INN,
@@ -151,3 +153,12 @@ def test_numbers_stored_as_text_are_numbers(value, expected) -> None:  # type: i
 def test_yo_and_spacing_do_not_matter_when_matching_names() -> None:
     assert cells.key("Лицей «Звёздный»  ") == cells.key('лицей "звездный"')
     assert cells.key("ученик – ученик") == cells.key("Ученик-ученик") == cells.key("ученик - ученик")
+
+
+_NAME_CHARACTERS = "АБВЁЖЗИЙабвёжзийЯяEeİIıi -–—‐«»\"'`*№.,\u00a0\u2007\u202f\ufeff\u2003\u200b\t\n0123456789"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_NAME_CHARACTERS, max_size=24))
+def test_a_plain_names_quick_key_is_the_general_key(name: str) -> None:
+    assert cells.key(name) == cells.keyed(name)

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from test_projections_support import ADMIN, build_scenario, fresh_registry, person
 
+from projections import kept_figures
 from projections.aggregates import read_figures
 from projections.facts import load_facts
-from projections import kept_figures
 from projections.kept_figures import keep, read_kept_figures
 from projections.periods import Period
 from projections.projector import Projector, rebuild

@@ -39,8 +39,21 @@ def text(value: Any) -> str | None:
     return cleaned or None
 
 
+#: What `key` removes or rewrites besides case and «ё»: a text without any is keyed by those two.
+_KEYED_MARKS = re.compile(r"[«»\"“”„'`*№\-‐‑‒–—―−]|  ")
+
+
 def key(value: Any) -> str:
     """A matching key: case, «ё», quotes, dashes and spacing do not matter (for lookups only)."""
+    if type(value) is str and value.isprintable() and value == value.strip(" ") and not _KEYED_MARKS.search(value):
+        # The usual name (single ASCII spaces, no marks): a directory keys every person in the
+        # registry, and the general path costs ten times as much.
+        return value.lower().replace("ё", "е")
+    return keyed(value)
+
+
+def keyed(value: Any) -> str:
+    """`key` the general way, for any cell."""
     cleaned = (text(value) or "").lower().replace("ё", "е")
     cleaned = re.sub(r"[«»\"“”„'`*]", "", cleaned)
     cleaned = _DASHES.sub("-", cleaned)

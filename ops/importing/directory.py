@@ -141,9 +141,10 @@ class Directory:
                     self.municipality_codes[key(code)] = UUID(mid)
             for oid, name, inn, mid in tx.rows("SELECT id, name, inn, municipality_id FROM {p}organizations"):
                 self.organizations[UUID(oid)] = OrgInfo(UUID(oid), name, inn, UUID(mid))
+            organization_ids = {str(oid): oid for oid in self.organizations}
             for mid, oid, name in tx.rows("SELECT id, organization_id, full_name FROM {p}mentors"):
                 if name != ERASED:  # an erased name names nobody
-                    self.mentors[UUID(mid)] = (UUID(oid), name)
+                    self.mentors[UUID(mid)] = (organization_ids.get(oid) or UUID(oid), name)
             for pid, oid, title in tx.rows("SELECT id, organization_id, title FROM {p}programs"):
                 self.programs[UUID(pid)] = (UUID(oid), title)
 
@@ -156,8 +157,9 @@ class Directory:
                            (str(organization_id),))
         for mid, name, birth_year in rows:
             if name != ERASED:
-                self.mentees[UUID(mid)] = (organization_id, name, birth_year)
-                self._mentee_names[(organization_id, key(name))].append(UUID(mid))
+                mentee_id = UUID(mid)
+                self.mentees[mentee_id] = (organization_id, name, birth_year)
+                self._mentee_names[(organization_id, key(name))].append(mentee_id)
 
     def _mentee_by_id(self, mentee_id: UUID) -> bool:
         if mentee_id not in self.mentees:

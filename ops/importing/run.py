@@ -12,14 +12,18 @@ How "all or nothing" holds, although one transaction holds at most one batch of 
    refusal is noted, the row undone, and the dry run goes on with the next row, so that all
    errors of the file are reported at once. It costs what the rows touch, not the size of the
    log. Steps 1 and 2 go a row at a time (planned, then rehearsed), and what stays of a checked
-   row is its first command id: a 50,000-row workbook is checked in flat memory.
-3. Only when neither step found an error are the rows executed on the real registry, in the same
-   order, in batches of whole rows (`Registry.batch`: one transaction, aggregates loaded once per
-   batch). What can still refuse a row then is a change someone else recorded between the dry run
-   and this step; nothing of that row's batch is recorded, the import stops there and says how
-   many rows (those of the batches before) are in. Each row is planned again from the table and
-   must come to the command ids the check saw, or the import stops there. Importing the same
-   file again completes it without recording anything twice (below).
+   row is its first command id and, up to KEPT_EVENTS in all, its events: beyond that a
+   50,000-row workbook is checked in flat memory.
+3. Only when neither step found an error is the file written, and as the check decided it: the
+   dry run keeps the events of every row it accepted, and they are recorded as they are, in
+   chunks of whole rows (`Registry.save_events`: one transaction each, with their command
+   records, keys and leaves), while the log is as the check read it — nobody else has written
+   since. Once somebody has (or the file decided more than KEPT_EVENTS events, too many to
+   hold), the rows left are decided again on the real registry, in the same order, in batches
+   of whole rows (`Registry.batch`); each row is planned again from the table and must come to
+   the command ids the check saw. What can still refuse a row then is that other change;
+   nothing of that row's batch is recorded, the import stops there and says how many rows are
+   in. Importing the same file again completes it without recording anything twice (below).
 
 Idempotent by content: each command's `command_id` is a hash of the kind of file and the row's
 normalized content (the resolved command payloads) plus the step name, so a row imported before is
@@ -30,8 +34,6 @@ recorded by that very row (a mentor entered through the web, say) is skipped wit
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import sys
 import time
@@ -42,13 +44,23 @@ from typing import Any
 from uuid import UUID
 
 import structlog
+from eventsourcing.persistence import IntegrityError
 
 from ops.importing.cells import column_letter, text
 from ops.importing.columns import Kind
 from ops.importing.directory import Directory
 from ops.importing.error_copy import default_path, write_error_copy
 from ops.importing.reading import read_grids
-from ops.importing.rows import Prior, RowPlan, Step, build_row
+from ops.importing.row_decisions import (
+    BATCH_COMMANDS,
+    BATCH_EVENTS,
+    DecidedRow,
+    chunks,
+    command_ids,
+    fill,
+    run_row,
+)
+from ops.importing.rows import RowPlan, build_row
 from ops.importing.table import DataRow, Table, locate
 from registry.application import CommandResult, Registry
 from registry.batch import RegistryBatch
@@ -58,11 +70,10 @@ from registry.validation import parse_command
 from registry.values import Actor, Role
 
 IMPORT_ACTOR = Actor(user_id="import", role=Role.ADMIN)
-# A batch is closed at a row's end once it holds this much: far below the batch's own limits
-# (registry/batch.py), since one row adds only a handful of commands and events.
-BATCH_COMMANDS = 300
-BATCH_EVENTS = 2000
-_PLACEHOLDER = UUID(int=0)
+log = structlog.get_logger("reestr.import")
+#: The check keeps the events it decided, to record them as they are, up to this many; a bigger
+#: file is decided again row by row when written (memory stays flat).
+KEPT_EVENTS = 100_000
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 #: How a refusal names a pair for people (registry/intervals.named_pairs): its id's first 8 digits.
 _SHORT_PAIR = re.compile(r"пара ([0-9a-f]{8}) с ")
@@ -112,56 +123,6 @@ class ImportReport:
         return not self.errors
 
 
-def command_ids(kind: Kind, plan: RowPlan) -> list[str]:
-    """The command id of each step: the row's content, normalized, hashed."""
-    def plain(value: Any) -> Any:
-        if isinstance(value, Prior):
-            return {"prior": value.step}
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
-
-    content = [kind.name, [[s.name, s.command.__name__, plain(s.data)] for s in plan.steps]]
-    body = json.dumps(content, sort_keys=True, ensure_ascii=False)
-    digest = hashlib.sha256(body.encode()).hexdigest()[:40]
-    return [f"import:{kind.name}:{digest}:{s.name}" for s in plan.steps]
-
-
-def _fill(value: Any, results: dict[str, CommandResult] | None) -> Any:
-    if isinstance(value, Prior):
-        return results[value.step].aggregate_id if results is not None else _PLACEHOLDER
-    if isinstance(value, dict):
-        return {k: _fill(v, results) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, results) for v in value]
-    return value
-
-
-def _refusal(step: Step, error: RegistryError) -> list[tuple[str | None, str]]:
-    if error.problems:
-        return [(step.column_of(p.field), p.message) for p in error.problems]
-    return [(step.anchor, error.message)]
-
-
-def _run_row(
-    batch: RegistryBatch, plan: RowPlan, ids: list[str], actor: Actor, known_new: frozenset[str] = frozenset()
-) -> tuple[list[CommandResult], list[tuple[str | None, str]]]:
-    """Decide a row's steps in order; stop at the first refusal and say where it lands."""
-    results: dict[str, CommandResult] = {}
-    done: list[CommandResult] = []
-    for step, command_id in zip(plan.steps, ids, strict=True):
-        try:
-            command = parse_command(step.command, {**_fill(step.data, results), "command_id": command_id})
-            result = batch.execute(command, actor, known_new=command_id in known_new)
-        except RegistryError as error:
-            return done, _refusal(step, error)
-        results[step.name] = result
-        done.append(result)
-    return done, []
-
-
 class _Importer:
     def __init__(self, registry: Registry, table: Table, actor: Actor, progress: Progress | None):
         self.registry = registry
@@ -174,6 +135,11 @@ class _Importer:
         self.issues: dict[tuple[int, str | None, str], Issue] = {}
         self.new_ids: set[str] = set()  # command ids the dry run found unrecorded
         self.checked: dict[int, str] = {}  # row number -> its first command id, for the rows to write
+        # The check's decisions, to be recorded as decided: the rehearsal (keeping its events),
+        # the log position it read, and per checked row its span of the events and its results.
+        self.rehearsal: RegistryBatch | None = None
+        self.checked_at = -1
+        self.decided: list[DecidedRow] = []
         self.row_of: dict[UUID, int] = {}  # aggregate id -> the row of this file that made it
         # Looked up once: every problem names its column by the header cell above it.
         self._header_cells: list[Any] = next(
@@ -224,6 +190,7 @@ class _Importer:
             )
             return
         source = self.report.file.name
+        self.checked_at = self.registry.position()  # before anything the check reads
         with Directory(self.registry) as directory:
             # The copy's command logs say they are a rehearsal (structlog merges context variables).
             with structlog.contextvars.bound_contextvars(import_file=source, dry_run=True):
@@ -240,8 +207,8 @@ class _Importer:
             planned = self._plan_row(row, directory, first_of)
             if planned is not None:
                 if rehearsal is None:
-                    rehearsal = RegistryBatch(self.registry, max_commands=sys.maxsize, max_events=sys.maxsize,
-                                              rehearsal=True)
+                    rehearsal = self.rehearsal = RegistryBatch(
+                        self.registry, max_commands=sys.maxsize, max_events=sys.maxsize, rehearsal=True, keeping=True)
                 self._rehearse(rehearsal, *planned)
             self._tick("check", done, total)
 
@@ -253,7 +220,7 @@ class _Importer:
         if validate and not plan.problems:
             for step in plan.steps:
                 try:
-                    parse_command(step.command, _fill(step.data, None))
+                    parse_command(step.command, fill(step.data, None))
                 except InvalidCommand as error:
                     plan.problems.extend((step.column_of(p.field), p.message) for p in error.problems)
         return plan, (command_ids(self.kind, plan) if not plan.problems else [])
@@ -290,13 +257,20 @@ class _Importer:
 
     def _rehearse(self, rehearsal: RegistryBatch, plan: RowPlan, ids: list[str]) -> None:
         rehearsal.mark()
-        results, refusal = _run_row(rehearsal, plan, ids, self.actor)
+        start = rehearsal.events
+        results, refusal = run_row(rehearsal, plan, ids, self.actor)
         for column_key, message in refusal:
             self.problem(plan.number, column_key, message)
         if refusal:
             rehearsal.undo()  # a refused row leaves nothing for the rows after it
             return
         self._count(results)
+        if rehearsal.keeping:
+            self.decided.append(DecidedRow(plan.number, start, rehearsal.events, len(results),
+                                            all(r.replayed for r in results)))
+            if rehearsal.events > KEPT_EVENTS:
+                rehearsal.stop_keeping()
+                self.decided.clear()
         self.new_ids.update(r.command_id for r in results if not r.replayed)
         for result in results:
             if result.aggregate_id is not None:
@@ -317,19 +291,62 @@ class _Importer:
     # -- 3. for real ----------------------------------------------------------------------------
 
     def write(self, directory: Directory) -> None:
+        self.report.recorded_rows = self.report.present_rows = self.report.events = 0
+        recorded = self._record_decided()
+        self.rehearsal = None
+        self.decided = []
+        if len(recorded) < len(self.checked):
+            self._decide_and_write(directory, recorded)
+
+    def _record_decided(self) -> set[int]:
+        """Record what the check decided, as it decided it, in chunks of whole rows, while the
+        log is as the check read it (nobody else wrote since); the rows recorded.
+
+        Each chunk is one transaction (`Registry.save_events`: the command records, keys and
+        leaves with the events). Once the log has moved (another writer), the rows left are
+        decided again (`_decide_and_write`), so no decision is recorded on a state it was not
+        made on."""
+        recorded: set[int] = set()
+        if self.rehearsal is None or not self.rehearsal.keeping or not self.decided:
+            return recorded
+        events = self.rehearsal.kept_events()
+        expected = self.checked_at
+        total, done = len(self.checked), 0
+        for chunk in chunks(self.decided):
+            if self.registry.position() != expected:
+                break
+            try:
+                recordings = self.registry.save_events(events[chunk[0].start:chunk[-1].end])
+            except IntegrityError:
+                break  # another writer got there first: decided again, refused with its reason
+            if recordings:
+                expected = recordings[-1].notification.id
+                log.info("import_rows_recorded", rows=len(chunk), events=len(recordings), position=expected)
+            for row in chunk:
+                recorded.add(row.number)
+                if row.replayed:
+                    self.report.present_rows += 1
+                else:
+                    self.report.recorded_rows += 1
+                    self.report.events += row.end - row.start
+            done += len(chunk)
+            if self.progress is not None:
+                self.progress("write", done, total)
+        return recorded
+
+    def _decide_and_write(self, directory: Directory, recorded: set[int]) -> None:
         # Rows go in batches of whole rows, each batch one transaction (Registry.batch): a refusal
         # records nothing of its batch, and the rows of the batches before it stay recorded.
-        self.report.recorded_rows = self.report.present_rows = self.report.events = 0
         known_new = frozenset(self.new_ids)
         self.new_ids.clear()
         batch = self.registry.batch()
         rows: list[tuple[RowPlan, list[CommandResult]]] = []
         total = len(self.checked)
-        done = 0
+        done = len(recorded)
         for row in self.table.rows:
             checked = self.checked.get(row.number)
-            if checked is None:
-                continue  # skipped by the check: a repeated row, or one the registry holds already
+            if checked is None or row.number in recorded:
+                continue  # skipped by the check (a repeated row, or one the registry holds already), or in
             done += 1
             # Planned again, against the directory the check used: the same row, the same commands.
             plan, ids = self._planned(row, directory, validate=False)  # checked: executing validates
@@ -337,7 +354,7 @@ class _Importer:
                 self._interrupted(plan, [(plan.steps[0].anchor if plan.steps else None,
                                           "Строка читается иначе, чем при проверке")])
                 return
-            results, refusal = _run_row(batch, plan, ids, self.actor, known_new)
+            results, refusal = run_row(batch, plan, ids, self.actor, known_new)
             if refusal:
                 self._interrupted(plan, refusal)
                 return
@@ -346,7 +363,7 @@ class _Importer:
                 try:
                     batch.commit()
                 except RegistryError as error:  # another writer changed an aggregate meanwhile
-                    self._interrupted(rows[0][0], _refusal(rows[0][0].steps[0], error))
+                    self._interrupted(rows[0][0], refusal(rows[0][0].steps[0], error))
                     return
                 for _, committed in rows:
                     self._count(committed)

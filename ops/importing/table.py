@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ops.importing.cells import text
-from ops.importing.columns import KINDS, Kind, header_score, ignored_header, kind_named, match_headers
+from ops.importing.columns import (
+    KINDS,
+    Kind,
+    header_score,
+    ignored_header,
+    kind_named,
+    match_headers,
+)
 from ops.importing.reading import FileProblem, Grid
 
 HEADER_SEARCH_ROWS = 25
