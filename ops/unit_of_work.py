@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import retry
-from eventsourcing.persistence import InterfaceError, OperationalError
 from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
 
 from projections.transparency.leaves import intact_leaf_hash
 
@@ -97,6 +97,14 @@ def _originator(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
+#: Ids per look-up statement (SQLite's bound parameters are limited).
+_LOOKUP_CHUNK = 500
+
+
+def _chunked(ids: Sequence[UUID]) -> list[Sequence[UUID]]:
+    return [ids[at:at + _LOOKUP_CHUNK] for at in range(0, len(ids), _LOOKUP_CHUNK)]
+
+
 class SQLiteUnitRecorder(SQLiteApplicationRecorder):
     """The library's SQLite recorder; its events' transaction also runs the unit's steps."""
 
@@ -120,6 +128,19 @@ class SQLiteUnitRecorder(SQLiteApplicationRecorder):
         self.unit_steps.run(Cursor(c, "sqlite"), ids, stored_events, kwargs.get("unit"))
         return ids
 
+    def recorded_originators(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these aggregates have events, a statement per 500 (not a read each)."""
+        found: set[UUID] = set()
+        for chunk in _chunked(originator_ids):
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(
+                    f"SELECT DISTINCT originator_id FROM {self.events_table_name} "
+                    f"WHERE originator_id IN ({', '.join('?' * len(chunk))})",
+                    [_originator(i).hex for i in chunk],
+                )
+                found.update(UUID(row[0]) for row in c.fetchall())
+        return found
+
 
 class PostgresUnitRecorder(PostgresApplicationRecorder):
     """The library's PostgreSQL recorder; its events' transaction also runs the unit's steps."""
@@ -140,6 +161,14 @@ class PostgresUnitRecorder(PostgresApplicationRecorder):
             with conn.cursor(row_factory=tuple_row) as rows:
                 self.unit_steps.run(Cursor(rows, "postgres"), ids, stored_events, kwargs.get("unit"))
         return ids
+
+    def recorded_originators(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these aggregates have events, in one statement (not a read each)."""
+        statement = SQL("SELECT DISTINCT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s)").format(
+            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(statement, ([_originator(i) for i in originator_ids],))
+            return {_originator(row[0]) for row in curs.fetchall()}
 
 
 RECORDER_TOPICS = {

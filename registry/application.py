@@ -227,6 +227,17 @@ class Registry(Application[UUID]):
                 )
         return command_id, primary, changed
 
+    def unrecorded_commands(self, command_ids: Sequence[str]) -> set[str]:
+        """The command ids no command record holds yet, looked up together (an import's rows)
+        where the store's recorder can (ops/unit_of_work.py), else one by one."""
+        records = {command_record_id(command_id): command_id for command_id in command_ids}
+        lookup = getattr(self.recorder, "recorded_originators", None)
+        if lookup is not None:
+            recorded = lookup(list(records))
+        else:
+            recorded = {record for record in records if record in self.repository}
+        return {command_id for record, command_id in records.items() if record not in recorded}
+
     def _earlier_result(self, command: Command, actor: Actor) -> CommandResult | None:
         """The first result of this command id, for its own sender (or an admin) only."""
         assert command.command_id is not None

@@ -116,3 +116,18 @@ def test_a_file_too_big_to_hold_its_decisions_is_decided_again_to_be_written(
     assert report.ok and report.recorded_rows == len(PUPILS)
     assert decided.count("RegisterMentee") == 2 * len(PUPILS)
     assert _mentee_names(registry) == sorted(PUPILS)
+
+
+def test_command_ids_are_looked_up_together(registry: Registry, tmp_path: Path) -> None:
+    units = seed(registry)
+    registry.execute(c.ReportContingent(organization_id=units["school"], year=2021, command_id="contingent-1",
+                                        figures={"students_total": 600}), ADMIN)
+    asked = ["contingent-1", "never-sent", *(f"other-{i}" for i in range(700))]  # past one statement's 500
+
+    assert registry.unrecorded_commands(asked) == set(asked) - {"contingent-1"}
+
+    looked_up = []
+    earlier = registry._earlier_result
+    registry._earlier_result = lambda command, actor: looked_up.append(command.command_id) or earlier(command, actor)  # type: ignore[method-assign]
+    report = import_file(registry, _mentees_file(registry, tmp_path / "mentees.xlsx"))
+    assert report.ok and looked_up == []  # a new file's ids: none looked up one by one

@@ -74,6 +74,8 @@ log = structlog.get_logger("reestr.import")
 #: The check keeps the events it decided, to record them as they are, up to this many; a bigger
 #: file is decided again row by row when written (memory stays flat).
 KEPT_EVENTS = 100_000
+#: Rows planned ahead of the dry run, their command ids looked up in one statement.
+LOOKUP_ROWS = 200
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 #: How a refusal names a pair for people (registry/intervals.named_pairs): its id's first 8 digits.
 _SHORT_PAIR = re.compile(r"пара ([0-9a-f]{8}) с ")
@@ -203,14 +205,23 @@ class _Importer:
         first_of: dict[tuple[Any, ...], tuple[int, str]] = {}
         rehearsal: RegistryBatch | None = None
         total = len(self.table.rows)
+        window: list[tuple[int, tuple[RowPlan, list[str]] | None]] = []  # (rows read, planned)
         for done, row in enumerate(self.table.rows, start=1):
-            planned = self._plan_row(row, directory, first_of)
-            if planned is not None:
-                if rehearsal is None:
-                    rehearsal = self.rehearsal = RegistryBatch(
-                        self.registry, max_commands=sys.maxsize, max_events=sys.maxsize, rehearsal=True, keeping=True)
-                self._rehearse(rehearsal, *planned)
-            self._tick("check", done, total)
+            window.append((done, self._plan_row(row, directory, first_of)))
+            if len(window) < LOOKUP_ROWS and done < total:
+                continue
+            # The window's command ids looked up together: those unrecorded are not looked up
+            # again one by one as their commands are decided.
+            new = frozenset(self.registry.unrecorded_commands(
+                [i for _, planned in window if planned is not None for i in planned[1]]))
+            for read, planned in window:
+                if planned is not None:
+                    if rehearsal is None:
+                        rehearsal = self.rehearsal = RegistryBatch(self.registry, max_commands=sys.maxsize,
+                                                                   max_events=sys.maxsize, rehearsal=True, keeping=True)
+                    self._rehearse(rehearsal, *planned, new)
+                self._tick("check", read, total)
+            window = []
 
     def _planned(
         self, row: DataRow, directory: Directory, *, validate: bool = True
@@ -255,10 +266,10 @@ class _Importer:
             return None
         return plan, ids
 
-    def _rehearse(self, rehearsal: RegistryBatch, plan: RowPlan, ids: list[str]) -> None:
+    def _rehearse(self, rehearsal: RegistryBatch, plan: RowPlan, ids: list[str], new: frozenset[str]) -> None:
         rehearsal.mark()
         start = rehearsal.events
-        results, refusal = run_row(rehearsal, plan, ids, self.actor)
+        results, refusal = run_row(rehearsal, plan, ids, self.actor, new)
         for column_key, message in refusal:
             self.problem(plan.number, column_key, message)
         if refusal:
