@@ -16,10 +16,10 @@ from fastapi.responses import Response
 from api import reports
 from api.problems import ApiProblem
 from api.reads.common import views_of
-from api.staff.approval_queue import QueueFilter, pending_page
 from api.staff.pages import api_read, chosen_year, render, scope
 from api.staff.report_request import ReportQuestion, answer
 from api.staff.session import SignedIn
+from projections.approval_queue import QueueFilter, pending_page
 from projections.formats.svg import ru_number
 from projections.report_cache import kept
 from registry.values import Role
@@ -61,7 +61,7 @@ def dashboard(request: Request, staff: SignedIn) -> Response:
         pass  # a unit with nothing to rank: the cards say enough
     waiting = 0
     with views_of(request).transaction(write=False) as tx:
-        waiting = pending_page(tx, reader, QueueFilter(), 0)[0]
+        waiting = pending_page(tx, reader.area, QueueFilter(), 0)[0]
     return render(
         request,
         "staff/dashboard.html.j2",
