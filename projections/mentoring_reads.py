@@ -74,14 +74,14 @@ class PairFilter:
     form: str | None = None
 
 
+_MEMBERS_SQL = (
+    "SELECT pair_id, mentee_id, joined_on, ended_on FROM {p}pair_members WHERE pair_id IN ({ids}) "
+    "ORDER BY pair_id, joined_on, mentee_id"
+)
+
+
 def _with_members(tx: Tx, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    members = grouped(
-        tx,
-        "SELECT pair_id, mentee_id, joined_on, ended_on FROM {p}pair_members WHERE pair_id IN ({ids}) "
-        "ORDER BY pair_id, joined_on, mentee_id",
-        [i["id"] for i in items],
-        ["mentee_id", "joined_on", "ended_on"],
-    )
+    members = grouped(tx, _MEMBERS_SQL, [i["id"] for i in items], ["mentee_id", "joined_on", "ended_on"])
     for item in items:
         item["mentees"] = members.get(item["id"], [])
     return items
@@ -129,14 +129,15 @@ _PROGRAM_COLUMNS = ["id", "organization_id", "title", "forms", "starts_on", "end
 _PROGRAM_SQL = f"SELECT {', '.join(_PROGRAM_COLUMNS)} FROM {{p}}programs"
 
 
+_OUTPUT_COLUMNS = ["output_id", "kind", "title", "produced_on", "evidence_link", "pair_id"]
+_OUTPUTS_SQL = (
+    f"SELECT program_id, {', '.join(_OUTPUT_COLUMNS)} FROM {{p}}outputs "
+    "WHERE program_id IN ({ids}) ORDER BY program_id, produced_on, output_id"
+)
+
+
 def _with_outputs(tx: Tx, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    outputs = grouped(
-        tx,
-        "SELECT program_id, output_id, kind, title, produced_on, evidence_link, pair_id FROM {p}outputs "
-        "WHERE program_id IN ({ids}) ORDER BY program_id, produced_on, output_id",
-        [i["id"] for i in items],
-        ["output_id", "kind", "title", "produced_on", "evidence_link", "pair_id"],
-    )
+    outputs = grouped(tx, _OUTPUTS_SQL, [i["id"] for i in items], _OUTPUT_COLUMNS)
     for item in items:
         item["forms"] = json.loads(item["forms"])
         item["personalized"] = bool(item["personalized"])
