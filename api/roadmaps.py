@@ -15,10 +15,9 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.auth import registry_of
-from api.reads.common import READ_PROBLEMS, read
-from api.scope import Scope
+from api.reads.common import READ_PROBLEMS, as_text, read
+from api.scope import ReadScope, Scope
 from projections import roadmaps as rm
-from projections.store import Tx
 from registry.roadmaps import DOCUMENT_KIND_RU, DocumentKind
 
 router = APIRouter(prefix="/roadmap-items", tags=["Мониторинг"])
@@ -83,30 +82,21 @@ class OverdueSummary(BaseModel):
 @router.get("", response_model=PlannedList, summary="Пункты дорожных карт со сроками",
             operation_id="ListRoadmapItems", responses=READ_PROBLEMS)
 def planned(request: Request, response: Response, scope: Scope) -> PlannedList:
-    condition, params = scope.municipality_condition("r.municipality_id")
-
-    def build(tx: Tx) -> list[tuple[Any, ...]]:
-        return tx.rows(
-            "SELECT r.municipality_id, ri.item, COALESCE(e.title, ri.item), ri.due_on, ri.responsible, "
-            "ri.document_kind FROM {p}roadmap_items ri JOIN {p}roadmaps r ON r.id = ri.roadmap_id "
-            "LEFT JOIN {p}reference_lists l ON l.kind = 'checklist_item' "
-            "LEFT JOIN {p}reference_entries e ON e.list_id = l.id AND e.code = ri.item "
-            f"WHERE r.municipality_id IS NULL OR {condition} ORDER BY ri.due_on, ri.item, r.municipality_id",
-            params,
-        )
-
-    position, rows = read(request, response, build)
-    names = ["municipality_id", "item", "title", "due_on", "responsible", "document_kind"]
-    items = [dict(zip(names, row, strict=True)) for row in rows]
+    position, items = read(request, response, lambda tx: rm.planned_items(tx, scope.area))
     return PlannedList(position=position, items=[
         PlannedItem(**i, document_kind_ru=DOCUMENT_KIND_RU[DocumentKind(i["document_kind"])]) for i in items
     ])
 
 
-def _states(request: Request, response: Response, scope: Any) -> tuple[int, str, list[dict[str, Any]]]:
+def _states(
+    request: Request, response: Response, scope: ReadScope, organization_id: UUID | None = None,
+    municipality_id: UUID | None = None,
+) -> tuple[int, str, list[dict[str, Any]]]:
     today = registry_of(request).clock().isoformat()
     position, items = read(
-        request, response, lambda tx: rm.item_states(tx, today, scope=scope.condition("o.id", "o.municipality_id"))
+        request, response,
+        lambda tx: rm.item_states(tx, today, area=scope.area, organization_id=as_text(organization_id),
+                                  municipality_id=as_text(municipality_id)),
     )
     return position, today, items
 
@@ -122,13 +112,9 @@ def states(
     organization_id: Annotated[UUID | None, Query(description="Только эта организация")] = None,
     municipality_id: Annotated[UUID | None, Query(description="Только этот муниципалитет")] = None,
 ) -> StateList:
-    position, today, items = _states(request, response, scope)
-    chosen = [
-        i for i in items
-        if (state is None or i["state"] == state)
-        and (organization_id is None or i["organization_id"] == str(organization_id))
-        and (municipality_id is None or i["municipality_id"] == str(municipality_id))
-    ]
+    position, today, items = _states(request, response, scope, organization_id, municipality_id)
+    # The state is judged on today's date from each item's row (`projections.roadmaps.state`).
+    chosen = [i for i in items if state is None or i["state"] == state]
     return StateList(position=position, today=date.fromisoformat(today), items=[
         ItemState(**i, document_kind_ru=DOCUMENT_KIND_RU[DocumentKind(i["document_kind"])],
                   state_ru=rm.STATE_RU[i["state"]])

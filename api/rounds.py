@@ -116,23 +116,8 @@ def _now() -> str:
     return r.stamp(datetime.now(UTC))
 
 
-def _visible(scope: ReadScope) -> tuple[str, list[Any]]:
-    """Rounds of the scope: its municipality's, or asking one of its organizations."""
-    if scope.everything:
-        return "", []
-    condition, params = scope.condition("o.id", "o.municipality_id")
-    own = "r.municipality_id = %s OR " if scope.municipality_id else ""
-    return (
-        f" WHERE ({own}EXISTS (SELECT 1 FROM {{p}}round_organizations ro JOIN {{p}}organizations o "
-        f"ON o.id = ro.organization_id WHERE ro.round_id = r.id AND {condition}))",
-        ([scope.municipality_id] if scope.municipality_id else []) + params,
-    )
-
-
 def _round(tx: Tx, scope: ReadScope, round_id: UUID) -> dict[str, Any]:
-    where, params = _visible(scope)
-    where = f"{where} AND r.id = %s" if where else " WHERE r.id = %s"
-    found = r.round_rows(tx, where, [*params, str(round_id)])
+    found = r.visible_rounds(tx, scope.area, str(round_id))
     if not found:
         raise not_found("Мониторинга", "round_id", round_id)
     return found[0]
@@ -145,8 +130,8 @@ def _out(rnd: dict[str, Any]) -> RoundOut:
 
 def _statuses(tx: Tx, scope: ReadScope, rnd: dict[str, Any]) -> list[dict[str, Any]]:
     if rnd["closed_at"]:
-        return r.frozen_report(tx, rnd["id"], scope=scope.condition("r.organization_id", "r.municipality_id"))
-    return r.statuses(tx, rnd, _now(), scope=scope.condition("o.id", "o.municipality_id"))
+        return r.frozen_report(tx, rnd["id"], area=scope.area)
+    return r.statuses(tx, rnd, _now(), area=scope.area)
 
 
 def _with_russian(item: dict[str, Any], titles: dict[str, str]) -> OrganizationStatus:
@@ -172,8 +157,7 @@ def _require_coordinator(actor: Actor, rnd: dict[str, Any]) -> None:
 @router.get("", response_model=RoundList, summary="Мониторинги", operation_id="ListMonitoringRounds",
             responses=READ_PROBLEMS)
 def list_rounds(request: Request, response: Response, scope: Scope) -> RoundList:
-    where, params = _visible(scope)
-    position, rows = read(request, response, lambda tx: r.round_rows(tx, where, params))
+    position, rows = read(request, response, lambda tx: r.visible_rounds(tx, scope.area))
     return RoundList(position=position, items=[_out(row) for row in rows])
 
 

@@ -15,6 +15,10 @@ with only the consented fields. Filters never reach past that: a curator filteri
 organizations' mentors by organization, municipality or form only finds those who consented to
 show that field.
 
+The SQL of a scope is not here: `ReadScope.area` hands the query modules (`projections.read_sql`
+and the `projections.*_reads` modules) the same part of the registry, and they narrow their SQL
+to it.
+
 Refusals: a person (mentor, mentee), a pair or a program outside the reader's scope is answered
 as if it did not exist (404, the same problem as an unknown id: existence is not disclosed); an
 organization, municipality or reporting unit outside it is a 403 (units are not secret).
@@ -23,18 +27,19 @@ organization, municipality or reporting unit outside it is a 403 (units are not 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends
 
 from api.auth import current_actor
 from api.problems import ApiProblem
 from projections.facts import MUNICIPALITY, ORGANIZATION, Unit
+from projections.read_sql import MUNICIPALITY_AREA, ORGANIZATION_AREA, WHOLE, Area
 from registry.values import Actor, Role
 
-ALL = "all"
-MUNICIPALITY_SCOPE = "municipality"
-ORGANIZATION_SCOPE = "organization"
+ALL = WHOLE
+MUNICIPALITY_SCOPE = MUNICIPALITY_AREA
+ORGANIZATION_SCOPE = ORGANIZATION_AREA
 
 
 @dataclass(frozen=True)
@@ -55,41 +60,10 @@ class ReadScope:
         """Whether the public entries of mentors outside the scope are shown too (curators)."""
         return self.kind == ORGANIZATION_SCOPE
 
-    # -- SQL over the views -------------------------------------------------------------------
-
-    def condition(self, organization_column: str, municipality_column: str | None = None) -> tuple[str, list[Any]]:
-        """An SQL condition (view-store dialect: `%s`, `{p}`) limiting rows to the scope.
-
-        `organization_column` names the row's organization; `municipality_column`, if the row
-        carries its municipality itself (organizations do), saves the sub-select.
-        """
-        if self.kind == ALL:
-            return "1 = 1", []
-        if self.kind == MUNICIPALITY_SCOPE:
-            if self.municipality_id is None:
-                return "1 = 0", []
-            if municipality_column is not None:
-                return f"{municipality_column} = %s", [self.municipality_id]
-            return (
-                f"{organization_column} IN (SELECT id FROM {{p}}organizations WHERE municipality_id = %s)",
-                [self.municipality_id],
-            )
-        if self.organization_id is None:
-            return "1 = 0", []
-        return f"{organization_column} = %s", [self.organization_id]
-
-    def municipality_condition(self, column: str) -> tuple[str, list[Any]]:
-        """Municipalities in the scope: all, its own, or (a curator) its organization's."""
-        if self.kind == ALL:
-            return "1 = 1", []
-        if self.kind == MUNICIPALITY_SCOPE:
-            return (f"{column} = %s", [self.municipality_id]) if self.municipality_id else ("1 = 0", [])
-        if self.organization_id is None:
-            return "1 = 0", []
-        return (
-            f"{column} IN (SELECT municipality_id FROM {{p}}organizations WHERE id = %s)",
-            [self.organization_id],
-        )
+    @property
+    def area(self) -> Area:
+        """The same part of the registry for the read queries (`projections.read_sql`), roles aside."""
+        return Area(self.kind, self.municipality_id, self.organization_id)
 
     # -- single things ------------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ def _suggestions(
     wish = Wish(mentee_ids=ids, form=form, subject=subject, starts_on=start, ends_on=ends_on)
 
     def build(tx: Tx) -> list[dict[str, Any]]:
-        found = mentees_of(tx, ids, scope.condition("me.organization_id"))
+        found = mentees_of(tx, ids, scope.area)
         missing = sorted(set(ids) - {row[0] for row in found})
         if missing:
             raise not_found("Наставляемого", "mentee_ids", missing[0])

@@ -1,9 +1,10 @@
 """The SQL of the mentors' registry reads, for the API (`api.reads.mentors`) and the staff workspace
-alike: the list within a reader's scope, paged, filtered and sorted in SQL, followed for a curator
-by the public entries of other organizations' mentors; one mentor; their trainings.
+alike: the list within a reader's area, paged, filtered and sorted in SQL, followed for a curator
+by the public entries of other organizations' mentors; one mentor; their trainings; what a
+mentor's consent publishes; the mentors the import refers to by name.
 
-A reader's scope arrives as an SQL condition on the mentor's organization (`api.scope` makes it),
-so this module knows no roles. Lists never load more rows than the page shows.
+A reader's scope arrives as an `Area` (`api.scope` decides which from the role), so this module
+knows no roles. Lists never load more rows than the page shows.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from projections.read_sql import Area, count, grouped, paging
 from projections.store import Tx
+from registry.values import MentorStatus
 
 MENTOR_COLUMNS = [
     "id", "full_name", "organization_id", "organization", "municipality_id", "municipality",
@@ -71,11 +74,6 @@ def mentor_rows(tx: Tx, where: str = "", params: list[Any] | None = None, tail: 
     return rows
 
 
-def _count(tx: Tx, where: str, params: list[Any]) -> int:
-    found = tx.one(f"{_COUNT_SQL}{where}", params)
-    return int(found[0]) if found else 0
-
-
 def _full_where(tx: Tx, scope: tuple[str, list[Any]], chosen: MentorFilter) -> tuple[str, list[Any]]:
     parts, params = [scope[0]], list(scope[1])
     for column, value in (("m.organization_id", chosen.organization_id), ("o.municipality_id", chosen.municipality_id),
@@ -116,31 +114,34 @@ def _public_order(tx: Tx) -> str:
 
 def mentor_page(
     tx: Tx,
-    scope: tuple[str, list[Any]],
+    area: Area,
     chosen: MentorFilter,
-    limit: int,
-    offset: int,
+    limit: int | None,
+    offset: int = 0,
     public_of: str | None = None,
-) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
-    """(total, full rows, public rows) of one page: the mentors in `scope` (an SQL condition on
-    `m.organization_id`) by name; then, with `public_of` (a curator's organization), the other
-    organizations' mentors whose consent publishes something, ranked by what is shown."""
-    where, params = _full_where(tx, scope, chosen)
-    full_total = _count(tx, where, params)
+) -> tuple[int, list[dict[str, Any]]]:
+    """(total, items) of one page (`limit` None: the whole list): the mentors of `area` in full
+    (`visibility` "full") by name;
+    then, with `public_of` (a curator's organization), the other organizations' mentors whose
+    consent publishes something, as `public_entry` shows them, ranked by what is shown. Each with
+    its trainings (of a public entry: course, provider, date, when consented)."""
+    where, params = _full_where(tx, area.condition("m.organization_id"), chosen)
+    full_total = count(tx, f"{_COUNT_SQL}{where}", params)
     full: list[dict[str, Any]] = []
     if offset < full_total:
-        full = mentor_rows(tx, where, params, f" ORDER BY m.full_name, m.id LIMIT {int(limit)} OFFSET {int(offset)}")
+        full = mentor_rows(tx, where, params, f" ORDER BY m.full_name, m.id{paging(limit, offset)}")
     public: list[dict[str, Any]] = []
     public_total = 0
     if public_of is not None and chosen.status in (None, "active"):
         others, other_params = _public_where(tx, public_of, chosen)
-        public_total = _count(tx, others, other_params)
-        wanted = limit - len(full)
+        public_total = count(tx, f"{_COUNT_SQL}{others}", other_params)
+        wanted = None if limit is None else limit - len(full)
         skip = max(0, offset - full_total)
-        if wanted > 0 and skip < public_total:
-            paging = f"{_public_order(tx)} LIMIT {int(wanted)} OFFSET {int(skip)}"
-            public = mentor_rows(tx, others, other_params, paging)
-    return full_total + public_total, full, public
+        if (wanted is None or wanted > 0) and skip < public_total:
+            public = mentor_rows(tx, others, other_params, f"{_public_order(tx)}{paging(wanted, skip)}")
+    items = [{**row, "visibility": "full"} for row in full]
+    items += [entry for row in public if (entry := public_entry(row)) is not None]
+    return full_total + public_total, with_trainings(tx, items)
 
 
 def mentor_by_id(tx: Tx, mentor_id: str) -> dict[str, Any] | None:
@@ -154,3 +155,55 @@ def mentors_by_status(tx: Tx, organization_id: str) -> dict[str, int]:
     rows = tx.rows("SELECT status, COUNT(*) FROM {p}mentors WHERE organization_id = %s GROUP BY status",
                    [organization_id])
     return {str(status): int(count) for status, count in rows}
+
+
+def every_mentor(tx: Tx) -> list[tuple[str, str, str]]:
+    """(id, organization id, full name) of every mentor."""
+    return [(str(i), str(org), str(name)) for i, org, name in tx.rows("SELECT id, organization_id, full_name FROM {p}mentors")]
+
+
+# -- what a mentor's consent publishes ------------------------------------------------------------
+
+#: Consent field (152-ФЗ, field by field) -> the key of a mentor row it makes public.
+_PUBLISHED_KEYS = (
+    ("name", "full_name"),
+    ("organization", "organization"),
+    ("municipality", "municipality"),
+    ("forms", "forms"),
+    ("subjects", "subjects"),
+)
+
+
+def consented_profile(row: dict[str, Any]) -> dict[str, Any]:
+    """The keys of a staff mentor row its consent publishes (trainings are the caller's to shape)."""
+    consented = set(row["consent_fields"])
+    return {key: row[key] for field, key in _PUBLISHED_KEYS if field in consented}
+
+
+def public_entry(row: dict[str, Any]) -> dict[str, Any] | None:
+    """What the public page shows of a mentor row (None: nothing): a mentor in the registry who
+    consented, only the consented fields; `trainings` (empty until `with_trainings`) if consented."""
+    consented = set(row["consent_fields"])
+    if row["status"] != MentorStatus.ACTIVE or not consented:
+        return None
+    entry: dict[str, Any] = {"id": row["id"], "visibility": "public", "status": row["status"], **consented_profile(row)}
+    if "training" in consented:
+        entry["trainings"] = []
+    return entry
+
+
+def with_trainings(tx: Tx, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """These mentors with their trainings: in full (`visibility` "full"), or for a public entry
+    that shows them, course, provider and date."""
+    wanted = [i["id"] for i in items if i["visibility"] == "full" or "trainings" in i]
+    trainings = grouped(tx, TRAININGS_SQL, wanted, TRAINING_COLUMNS)
+    for item in items:
+        found = trainings.get(item["id"], [])
+        if item["visibility"] == "full":
+            item["trainings"] = found
+        elif "trainings" in item:
+            item["trainings"] = [
+                {"course": t["course"], "provider": t["provider"], "completed_on": t["completed_on"]}
+                for t in found
+            ]
+    return items

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from projections.read_sql import WHOLE_REGION, Area, Where, dicts
 from projections.store import Tx
 
 DONE, DONE_LATE, OVERDUE, PENDING = "done", "done_late", "overdue", "pending"
@@ -32,9 +33,29 @@ def state(due_on: str, completed_on: str | None, today: str) -> str:
     return OVERDUE if today > due_on else PENDING
 
 
-def item_states(tx: Tx, today: str, *, scope: tuple[str, list[Any]] = ("1 = 1", [])) -> list[dict[str, Any]]:
-    """Every planned item of every open organization in `scope` (a condition on `o`), with its state."""
-    condition, params = scope
+def planned_items(tx: Tx, area: Area) -> list[dict[str, Any]]:
+    """The items planned by the region's roadmap and by the municipalities' of the area, by due date."""
+    condition, params = area.municipality_condition("r.municipality_id")
+    return dicts(
+        tx,
+        "SELECT r.municipality_id, ri.item, COALESCE(e.title, ri.item), ri.due_on, ri.responsible, "
+        "ri.document_kind FROM {p}roadmap_items ri JOIN {p}roadmaps r ON r.id = ri.roadmap_id "
+        "LEFT JOIN {p}reference_lists l ON l.kind = 'checklist_item' "
+        "LEFT JOIN {p}reference_entries e ON e.list_id = l.id AND e.code = ri.item "
+        f"WHERE r.municipality_id IS NULL OR {condition} ORDER BY ri.due_on, ri.item, r.municipality_id",
+        params,
+        ["municipality_id", "item", "title", "due_on", "responsible", "document_kind"],
+    )
+
+
+def item_states(
+    tx: Tx, today: str, *, area: Area = WHOLE_REGION, organization_id: str | None = None,
+    municipality_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Every planned item of every open organization in `area` (or just of this organization or
+    municipality), with its state."""
+    where = Where().add("o.closed_on IS NULL").area(area, "o.id", "o.municipality_id")
+    where.eq("o.id", organization_id).eq("o.municipality_id", municipality_id)
     rows = tx.rows(
         "SELECT o.id, o.name, o.municipality_id, m.name, r.municipality_id, ri.item, "
         "COALESCE(e.title, ri.item), ri.due_on, ri.responsible, ri.document_kind, ch.completed_on, "
@@ -45,9 +66,8 @@ def item_states(tx: Tx, today: str, *, scope: tuple[str, list[Any]] = ("1 = 1", 
         "LEFT JOIN {p}checklist ch ON ch.organization_id = o.id AND ch.item = ri.item "
         "LEFT JOIN {p}reference_lists l ON l.kind = 'checklist_item' "
         "LEFT JOIN {p}reference_entries e ON e.list_id = l.id AND e.code = ri.item "
-        f"WHERE o.closed_on IS NULL AND {condition} "
-        "ORDER BY m.name, o.name, o.id, ri.due_on, ri.item, r.municipality_id",
-        params,
+        f"{where} ORDER BY m.name, o.name, o.id, ri.due_on, ri.item, r.municipality_id",
+        where.params,
     )
     out = []
     for row in rows:

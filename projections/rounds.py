@@ -23,6 +23,8 @@ from datetime import date as Date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from projections.read_sql import WHOLE_REGION, Area, Where
+from projections.reference_reads import checklist_items
 from projections.store import Tx
 
 #: Recording moments as fixed-width UTC text: they compare as text in SQL and in Python.
@@ -122,19 +124,35 @@ def round_rows(tx: Tx, where: str = "", params: list[Any] | tuple[Any, ...] = ()
     return [_decoded(row) for row in rows]
 
 
+def visible_rounds(tx: Tx, area: Area, round_id: str | None = None) -> list[dict[str, Any]]:
+    """The rounds a reader of `area` sees (its municipality's, or asking one of its organizations;
+    all for the whole region), or just the one `round_id` if it is one of them."""
+    where = Where()
+    if not area.everything:
+        condition, params = area.condition("o.id", "o.municipality_id")
+        own = "r.municipality_id = %s OR " if area.municipality_id else ""
+        where.add(
+            f"({own}EXISTS (SELECT 1 FROM {{p}}round_organizations ro JOIN {{p}}organizations o "
+            f"ON o.id = ro.organization_id WHERE ro.round_id = r.id AND {condition}))",
+            ([area.municipality_id] if area.municipality_id else []) + params,
+        )
+    where.eq("r.id", round_id)
+    return round_rows(tx, str(where), where.params)
+
+
+def open_rounds(tx: Tx, year: int) -> list[dict[str, Any]]:
+    """The rounds of a year still open."""
+    return round_rows(tx, " WHERE r.closed_at IS NULL AND r.year = %s", [year])
+
+
 def checklist_titles(tx: Tx) -> dict[str, str]:
-    rows = tx.rows(
-        "SELECT e.code, e.title FROM {p}reference_entries e JOIN {p}reference_lists l ON l.id = e.list_id "
-        "WHERE l.kind = 'checklist_item'"
-    )
-    return {code: title for code, title in rows}
+    """{code: title} of the region's checklist items (retired ones too)."""
+    return {code: title for code, title, _ in checklist_items(tx)}
 
 
-def statuses(
-    tx: Tx, rnd: dict[str, Any], now: str, *, scope: tuple[str, list[Any]] = ("1 = 1", [])
-) -> list[dict[str, Any]]:
-    """Every addressee of the round (within `scope`, a condition on `o`) with its status at `now`."""
-    condition, params = scope
+def statuses(tx: Tx, rnd: dict[str, Any], now: str, *, area: Area = WHOLE_REGION) -> list[dict[str, Any]]:
+    """Every addressee of the round within `area` with its status at `now`."""
+    condition, params = area.condition("o.id", "o.municipality_id")
     addressees = tx.rows(
         "SELECT o.id, o.name, o.municipality_id, m.name FROM {p}round_organizations ro "
         "JOIN {p}organizations o ON o.id = ro.organization_id "
@@ -164,9 +182,9 @@ REPORT_COLUMNS = [
 ]
 
 
-def frozen_report(tx: Tx, round_id: str, *, scope: tuple[str, list[Any]] = ("1 = 1", [])) -> list[dict[str, Any]]:
-    """A closed round's report as frozen at its close (`scope`: a condition on `r`)."""
-    condition, params = scope
+def frozen_report(tx: Tx, round_id: str, *, area: Area = WHOLE_REGION) -> list[dict[str, Any]]:
+    """A closed round's report as frozen at its close, its organizations within `area`."""
+    condition, params = area.condition("r.organization_id", "r.municipality_id")
     rows = tx.rows(
         f"SELECT {', '.join('r.' + c for c in REPORT_COLUMNS)} FROM {{p}}round_report r "
         f"WHERE r.round_id = %s AND {condition} ORDER BY r.municipality, r.organization, r.organization_id",

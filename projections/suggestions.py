@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from projections.read_sql import Area
 from projections.store import Tx
 
 _FAR_FUTURE = "9999-12-31"
@@ -41,9 +42,9 @@ def _period_ru(wish: Wish) -> str:
     return f"{wish.starts_on:%d.%m.%Y} – {end}"
 
 
-def mentees_of(tx: Tx, mentee_ids: list[str], scope: tuple[str, list[Any]]) -> list[tuple[str, str, str]]:
-    """(id, organization, municipality) of the mentees within the reader's scope (condition on `me`)."""
-    condition, params = scope
+def mentees_of(tx: Tx, mentee_ids: list[str], area: Area) -> list[tuple[str, str, str]]:
+    """(id, organization, municipality) of the mentees within the reader's area."""
+    condition, params = area.condition("me.organization_id")
     marks = ", ".join(["%s"] * len(mentee_ids))
     return [
         (row[0], row[1], row[2])

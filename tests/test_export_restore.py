@@ -18,6 +18,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from psycopg import sql
 from scenario import Region
 from test_import_support import invoke, seed
+import view_reads
 
 from ops.log_transfer import (
     SEALED_IN_EXPORT,
@@ -33,7 +34,6 @@ from ops.log_transfer import (
 from ops.storage import open_registry
 from projections.periods import Period
 from projections.projector import project_until
-from projections.queries import Queries
 from projections.store import open_view_store
 from registry import commands as c
 from registry.application import Registry
@@ -94,14 +94,13 @@ def aggregates(registry: Registry) -> dict[str, dict[str, Any]]:
 
 def figures(store: Any) -> dict[str, Any]:
     """What people read from the views: lists and an indicator, without the position stamp."""
-    queries = Queries(store)
     return {
-        "mentors": queries.mentors().items,
-        "organizations": queries.organizations().items,
-        "pairs": queries.pairs().items,
-        "programs": queries.programs().items,
-        "indicator": queries.indicator("pupils_10_19", "region", Period.calendar_year(2021)).to_dict(),
-        "involvement": queries.involvement(Period.calendar_year(2021)).items,
+        "mentors": view_reads.mentors(store),
+        "organizations": view_reads.organizations(store),
+        "pairs": view_reads.pairs(store),
+        "programs": view_reads.programs(store),
+        "indicator": view_reads.indicator(store, "pupils_10_19", "region", Period.calendar_year(2021)).to_dict(),
+        "involvement": view_reads.involvement(store, Period.calendar_year(2021)),
     }
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from test_projections_support import build_scenario, fresh_registry
+import view_reads
 
 from projections.facts import load_facts
 from projections.indicators import IndicatorEngine
@@ -182,30 +183,27 @@ def test_school_year_report_deltas(scenario) -> None:  # type: ignore[no-untyped
 
 
 def test_queries_state_position_and_hide_what_is_not_consented(scenario) -> None:  # type: ignore[no-untyped-def]
-    from projections.queries import Queries
-
     registry, store, ids, _ = scenario
-    queries = Queries(store)
-    public = queries.public_mentors()
-    assert public.position == registry.position()
-    assert public.items == [
+    position, public = view_reads.at_position(store, view_reads.public_entries)
+    assert position == registry.position()
+    assert public == [
         {"id": str(ids["A"]), "full_name": "Андреева Анна", "organization": "Школа № 1",
          "forms": ["pupil_pupil"]}
     ]
-    staff = queries.mentors(status="active")
-    assert sorted(m["full_name"] for m in staff.items) == ["Андреева Анна", "Борисов Борис", "Васильева Вера"]
-    assert staff.items[0]["trainings"][0]["provider"] == "ХК ИРО"
-    orgs = queries.organizations()
-    assert orgs.items[0]["contingents"]["2021"]["students_10_19"] == 12
-    assert [i["item"] for i in orgs.items[0]["checklist"]] == ["curator_appointed", "roadmap_adopted"]
-    pairs = queries.pairs(organization_id=ids["S1"])
-    p1 = next(p for p in pairs.items if p["id"] == str(ids["P1"]))
+    staff = view_reads.mentors(store, status="active")
+    assert sorted(m["full_name"] for m in staff) == ["Андреева Анна", "Борисов Борис", "Васильева Вера"]
+    assert staff[0]["trainings"][0]["provider"] == "ХК ИРО"
+    orgs = view_reads.organizations(store)
+    assert {c["year"]: c["students_10_19"] for c in orgs[0]["contingents"]}[2021] == 12
+    assert [i["item"] for i in orgs[0]["checklist"] if i["done"]] == ["curator_appointed", "roadmap_adopted"]
+    pairs = view_reads.pairs(store, organization_id=ids["S1"])
+    p1 = next(p for p in pairs if p["id"] == str(ids["P1"]))
     assert p1["mentees"] == [{"mentee_id": str(ids["p1"]), "joined_on": "2020-02-01", "ended_on": "2020-12-31"}]
-    programs = queries.programs(organization_id=ids["S1"])
-    assert [o["output_id"] for o in programs.items[0]["outputs"]] == ["out-1"]
-    involvement = queries.involvement(Y2021, organization_id=ids["S2"])
-    assert {(i["mentee_id"], i["age"]) for i in involvement.items} == {
+    programs = view_reads.programs(store, organization_id=ids["S1"])
+    assert [o["output_id"] for o in programs[0]["outputs"]] == ["out-1"]
+    involvement = view_reads.involvement(store, Y2021, organization_id=ids["S2"])
+    assert {(i["mentee_id"], i["age"]) for i in involvement} == {
         (str(ids["q2"]), 12), (str(ids["t3"]), None)
     }
-    value = queries.indicator("pupils_15_19", "region", Y2021)
+    value = view_reads.indicator(store, "pupils_15_19", "region", Y2021)
     assert (value.numerator, value.denominator, value.position) == (1, 10, registry.position())

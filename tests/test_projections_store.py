@@ -8,11 +8,13 @@ from datetime import date
 
 import pytest
 from test_projections_support import ADMIN, build_scenario
+import view_reads
 
 from projections.projector import Projector
-from projections.queries import Queries
+from projections.read_sql import WHOLE_REGION
 from projections.schema import BUILD_PREFIX
 from projections.store import BUILD_TRACKING, StalePosition, memory_view_store, open_view_store
+from projections.unit_reads import OrganizationFilter, organization_page
 from registry import commands as c
 
 
@@ -63,21 +65,22 @@ def test_position_limit_and_own_writes(registry) -> None:  # type: ignore[no-unt
     store = open_view_store(registry)
     projector = Projector(registry, store)
     projector.catch_up()
-    queries = Queries(store)
     before = registry.position()
     municipality = registry.execute(c.RegisterMunicipality(name="Район", region="Край"), ADMIN)
     registry.execute(c.RegisterOrganization(name="Школа", kind="school", municipality_id=municipality.aggregate_id,
                                             registered_on=date(2020, 1, 1)), ADMIN)
     projector.catch_up()  # right after the command: the client reads its own writes
-    answer = queries.organizations()
-    assert answer.position == registry.position()
-    assert [o["name"] for o in answer.items] == ["Школа"]
+    position, items = view_reads.at_position(
+        store, lambda tx: organization_page(tx, WHOLE_REGION, OrganizationFilter(), None)[1]
+    )
+    assert position == registry.position()
+    assert [o["name"] for o in items] == ["Школа"]
 
     limited = memory_view_store()
     try:
         Projector(registry, limited, upto=before + 1).catch_up()
         assert limited.position() == before + 1
-        assert Queries(limited).organizations().items == []
+        assert view_reads.organizations(limited) == []
         with limited.transaction(write=False) as tx:
             assert tx.rows("SELECT name FROM {p}municipalities") == [("Район",)]
     finally:

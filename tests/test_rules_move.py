@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 from scenario import Region, curator_of
+import view_reads
 
 from projections.facts import load_facts
 from projections.indicators import IndicatorEngine
 from projections.periods import Period
 from projections.projector import project_until
-from projections.queries import Queries
 from registry import commands as c
 from registry.errors import Forbidden, RuleViolation
 from registry.mentees import Mentee
@@ -56,7 +56,7 @@ def test_a_pupil_counts_in_the_first_school_until_the_move_and_in_the_second_aft
     assert region.get(Pair, second).organization_id == other
     store = project_until(region.registry, region.registry.position())
     try:
-        assert Queries(store).mentees(organization_id=other).items[0]["id"] == str(pupil)
+        assert view_reads.mentees(store, organization_id=other)[0]["id"] == str(pupil)
     finally:
         store.close()
 

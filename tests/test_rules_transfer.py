@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 from scenario import Region, curator_of
+import view_reads
 
 from projections.facts import load_facts
 from projections.indicators import IndicatorEngine
 from projections.periods import Period
 from projections.projector import project_until
-from projections.queries import Queries
 from registry import commands as c
 from registry.errors import RuleViolation
 from registry.mentors import Mentor
@@ -46,7 +46,7 @@ def test_a_pair_passes_to_another_mentor_and_the_mentee_stays_involved(region):
     try:
         facts = load_facts(store)
         involved = IndicatorEngine(facts).numerators(Period.calendar_year(2022))["pupils_15_19"]
-        row = next(p for p in Queries(store).pairs().items if p["id"] == str(pair_id))
+        row = next(p for p in view_reads.pairs(store) if p["id"] == str(pair_id))
     finally:
         store.close()
     assert involved == {str(region.home): 1}  # one pair, never interrupted

@@ -15,10 +15,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+import view_reads
+
 from projections.facts import load_facts
 from projections.periods import Period
 from projections.projector import project_until
-from projections.queries import Queries
 from projections.report import dynamics_report
 from registry import commands as c
 from registry.application import Registry
@@ -81,11 +82,10 @@ def picture(registry: Registry, labels: Labels) -> dict[str, Any]:
     """The pairs and mentors views and the 2020–2021 dynamics report, ids replaced by labels."""
     store = project_until(registry, registry.position())
     try:
-        queries = Queries(store)
         facts = load_facts(store, [Y2020, Y2021])
         seen = {
-            "pairs": sorted(queries.pairs().items, key=lambda p: json.dumps(p, sort_keys=True, default=str)),
-            "mentors": queries.mentors().items,
+            "pairs": sorted(view_reads.pairs(store), key=lambda p: json.dumps(p, sort_keys=True, default=str)),
+            "mentors": view_reads.mentors(store),
             "report": dynamics_report(facts, Y2020, Y2021),
         }
     finally:

@@ -7,7 +7,10 @@ reads its rows and the views' log position in ONE read transaction and states th
 app, so a client always reads its own writes. Who sees what is decided by `api.scope`.
 
 By area: `units` (municipalities, organizations, checklists), `mentors`, `mentoring` (mentees,
-pairs, programs); what they share (the read transaction, WHERE clauses, paging) is in `common`.
+pairs, programs); what they share (the read transaction, the 404 problem, paging parameters) is
+in `common`. The routes parse, authorize, call and format: their SQL is in the views' query
+modules, one per area (`projections.unit_reads`, `projections.mentor_reads`,
+`projections.mentoring_reads`), which take the reader's `Area` and page, filter and sort in SQL.
 """
 
 from __future__ import annotations

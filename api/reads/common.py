@@ -1,17 +1,17 @@
 """What every read route shares: one read transaction of the views with its log position, the
-404 problem, SQL WHERE clauses and row helpers, paging parameters and the paging envelope."""
+404 problem, paging parameters and the paging envelope. The SQL itself is in the `projections`
+query modules (`projections.read_sql` and those it lists)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.freshness import refresh_views
 from api.problems import ApiProblem, problem_responses, with_position
-from api.scope import ReadScope
 from projections.store import Tx, ViewStore
 from registry.errors import FieldProblem
 
@@ -51,49 +51,9 @@ def not_found(what: str, field: str, value: object) -> ApiProblem:
     return ApiProblem(404, "not_found", message, [FieldProblem(field=field, rule="exists", message=message)])
 
 
-class Where:
-    """An SQL WHERE clause built from conditions, in the view store's dialect."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.params: list[Any] = []
-
-    def add(self, condition: str, params: Iterable[Any] = ()) -> Where:
-        self.parts.append(condition)
-        self.params.extend(params)
-        return self
-
-    def scope(self, scope: ReadScope, organization_column: str, municipality_column: str | None = None) -> Where:
-        condition, params = scope.condition(organization_column, municipality_column)
-        return self.add(condition, params)
-
-    def eq(self, column: str, value: object) -> Where:
-        if value is not None:
-            self.add(f"{column} = %s", [str(value)])
-        return self
-
-    def __str__(self) -> str:
-        return " WHERE " + " AND ".join(self.parts) if self.parts else ""
-
-
-def _in(values: Sequence[Any]) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-def dicts(tx: Tx, sql: str, params: Sequence[Any], names: Sequence[str]) -> list[dict[str, Any]]:
-    return [dict(zip(names, row, strict=True)) for row in tx.rows(sql, params)]
-
-
-def grouped(
-    tx: Tx, sql: str, ids: Sequence[str], names: Sequence[str]
-) -> dict[str, list[dict[str, Any]]]:
-    """Rows of a child table by their parent id (the first column), for these parents only."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    if not ids:
-        return out
-    for row in tx.rows(sql.format(ids=_in(ids), p="{p}"), list(ids)):
-        out.setdefault(row[0], []).append(dict(zip(names, row[1:], strict=True)))
-    return out
+def as_text(value: object) -> str | None:
+    """A parsed parameter (UUID, enum) as the text the views hold; None stays None."""
+    return None if value is None else str(value)
 
 
 # -- paging ------------------------------------------------------------------------------------
@@ -107,7 +67,6 @@ class Paged(BaseModel):
     total: int = Field(description="Сколько записей всего подходит под условия")
     limit: int
     offset: int
-
 
 
 FormCode = Annotated[

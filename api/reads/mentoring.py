@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Request, Response
@@ -20,14 +18,12 @@ from api.reads.common import (
     Limit,
     Offset,
     Paged,
-    Where,
-    dicts,
-    grouped,
+    as_text,
     not_found,
     read,
 )
 from api.scope import Scope
-from projections.store import Tx
+from projections import mentoring_reads as reads
 from registry.values import MenteeCategory, PairStatus
 
 router = APIRouter()
@@ -66,20 +62,6 @@ class MenteePage(Paged):
     items: list[MenteeOut]
 
 
-_MENTEE_COLUMNS = ["id", "organization_id", "category", "full_name", "birth_year", "work_started_on",
-                   "registered_on"]
-_MENTEE_SQL = f"SELECT {', '.join(_MENTEE_COLUMNS)} FROM {{p}}mentees"
-
-
-def _page(tx: Tx, table_sql: str, count_sql: str, where: Where, order: str, names: Sequence[str],
-          limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
-    count = tx.one(f"{count_sql}{where}", where.params)
-    items = dicts(
-        tx, f"{table_sql}{where} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}", where.params, names
-    )
-    return (int(count[0]) if count else 0), items
-
-
 @router.get(
     "/mentees",
     response_model=MenteePage,
@@ -98,12 +80,11 @@ def mentees(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> MenteePage:
-    where = Where().scope(scope, "organization_id").eq("organization_id", organization_id).eq("category", category)
     position, (total, items) = read(
         request,
         response,
-        lambda tx: _page(tx, _MENTEE_SQL, "SELECT COUNT(*) FROM {p}mentees", where, "full_name, id",
-                         _MENTEE_COLUMNS, limit, offset),
+        lambda tx: reads.mentee_page(tx, scope.area, organization_id=as_text(organization_id),
+                                     category=as_text(category), limit=limit, offset=offset),
     )
     return MenteePage(
         position=position, total=total, limit=limit, offset=offset, items=[MenteeOut(**i) for i in items]
@@ -124,21 +105,7 @@ def mentee(
     scope: Scope,
     mentee_id: Annotated[UUID, Path(description="Идентификатор наставляемого")],
 ) -> MenteeItem:
-    def build(tx: Tx) -> dict[str, Any] | None:
-        where = Where().eq("id", mentee_id).scope(scope, "organization_id")
-        rows = dicts(tx, f"{_MENTEE_SQL}{where}", where.params, _MENTEE_COLUMNS)
-        if not rows:
-            return None
-        rows[0]["pairs"] = dicts(
-            tx,
-            "SELECT pair_id, form, joined_on, ended_on FROM {p}pair_members WHERE mentee_id = %s "
-            "ORDER BY joined_on, pair_id",
-            [str(mentee_id)],
-            ["pair_id", "form", "joined_on", "ended_on"],
-        )
-        return rows[0]
-
-    position, item = read(request, response, build)
+    position, item = read(request, response, lambda tx: reads.mentee_by_id(tx, scope.area, str(mentee_id)))
     if item is None:
         raise not_found("Наставляемого", "mentee_id", mentee_id)
     return MenteeItem(position=position, item=MenteeDetail(**item))
@@ -177,24 +144,6 @@ class PairPage(Paged):
     items: list[PairOut]
 
 
-_PAIR_COLUMNS = ["id", "organization_id", "mentor_id", "form", "kind", "program_id", "started_on", "status",
-                 "ended_on", "outcome", "end_reason"]
-_PAIR_SQL = f"SELECT {', '.join(_PAIR_COLUMNS)} FROM {{p}}pairs"
-
-
-def _with_members(tx: Tx, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    members = grouped(
-        tx,
-        "SELECT pair_id, mentee_id, joined_on, ended_on FROM {p}pair_members WHERE pair_id IN ({ids}) "
-        "ORDER BY pair_id, joined_on, mentee_id",
-        [i["id"] for i in items],
-        ["mentee_id", "joined_on", "ended_on"],
-    )
-    for item in items:
-        item["mentees"] = members.get(item["id"], [])
-    return items
-
-
 @router.get(
     "/pairs",
     response_model=PairPage,
@@ -214,15 +163,11 @@ def pairs(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> PairPage:
-    where = Where().scope(scope, "organization_id").eq("organization_id", organization_id)
-    where.eq("mentor_id", mentor_id).eq("status", status).eq("form", form)
-
-    def build(tx: Tx) -> tuple[int, list[dict[str, Any]]]:
-        total, items = _page(tx, _PAIR_SQL, "SELECT COUNT(*) FROM {p}pairs", where, "started_on, id",
-                             _PAIR_COLUMNS, limit, offset)
-        return total, _with_members(tx, items)
-
-    position, (total, items) = read(request, response, build)
+    chosen = reads.PairFilter(organization_id=as_text(organization_id), mentor_id=as_text(mentor_id),
+                              status=as_text(status), form=form)
+    position, (total, items) = read(
+        request, response, lambda tx: reads.pair_page(tx, scope.area, chosen, limit, offset)
+    )
     return PairPage(position=position, total=total, limit=limit, offset=offset, items=[PairOut(**i) for i in items])
 
 
@@ -240,12 +185,7 @@ def pair(
     scope: Scope,
     pair_id: Annotated[UUID, Path(description="Идентификатор пары (группы)")],
 ) -> PairItem:
-    def build(tx: Tx) -> dict[str, Any] | None:
-        where = Where().eq("id", pair_id).scope(scope, "organization_id")
-        rows = dicts(tx, f"{_PAIR_SQL}{where}", where.params, _PAIR_COLUMNS)
-        return _with_members(tx, rows)[0] if rows else None
-
-    position, item = read(request, response, build)
+    position, item = read(request, response, lambda tx: reads.pair_by_id(tx, scope.area, str(pair_id)))
     if item is None:
         raise not_found("Пары", "pair_id", pair_id)
     return PairItem(position=position, item=PairOut(**item))
@@ -286,26 +226,6 @@ class ProgramPage(Paged):
     items: list[ProgramOut]
 
 
-_PROGRAM_COLUMNS = ["id", "organization_id", "title", "forms", "starts_on", "ends_on", "order_number",
-                    "order_issued_on", "order_link", "personalized"]
-_PROGRAM_SQL = f"SELECT {', '.join(_PROGRAM_COLUMNS)} FROM {{p}}programs"
-
-
-def _with_outputs(tx: Tx, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    outputs = grouped(
-        tx,
-        "SELECT program_id, output_id, kind, title, produced_on, evidence_link, pair_id FROM {p}outputs "
-        "WHERE program_id IN ({ids}) ORDER BY program_id, produced_on, output_id",
-        [i["id"] for i in items],
-        ["output_id", "kind", "title", "produced_on", "evidence_link", "pair_id"],
-    )
-    for item in items:
-        item["forms"] = json.loads(item["forms"])
-        item["personalized"] = bool(item["personalized"])
-        item["outputs"] = outputs.get(item["id"], [])
-    return items
-
-
 @router.get(
     "/programs",
     response_model=ProgramPage,
@@ -322,14 +242,11 @@ def programs(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> ProgramPage:
-    where = Where().scope(scope, "organization_id").eq("organization_id", organization_id)
-
-    def build(tx: Tx) -> tuple[int, list[dict[str, Any]]]:
-        total, items = _page(tx, _PROGRAM_SQL, "SELECT COUNT(*) FROM {p}programs", where,
-                             "starts_on, title, id", _PROGRAM_COLUMNS, limit, offset)
-        return total, _with_outputs(tx, items)
-
-    position, (total, items) = read(request, response, build)
+    position, (total, items) = read(
+        request, response,
+        lambda tx: reads.program_page(tx, scope.area, organization_id=as_text(organization_id), limit=limit,
+                                      offset=offset),
+    )
     return ProgramPage(
         position=position, total=total, limit=limit, offset=offset, items=[ProgramOut(**i) for i in items]
     )
@@ -349,12 +266,7 @@ def program(
     scope: Scope,
     program_id: Annotated[UUID, Path(description="Идентификатор программы")],
 ) -> ProgramItem:
-    def build(tx: Tx) -> dict[str, Any] | None:
-        where = Where().eq("id", program_id).scope(scope, "organization_id")
-        rows = dicts(tx, f"{_PROGRAM_SQL}{where}", where.params, _PROGRAM_COLUMNS)
-        return _with_outputs(tx, rows)[0] if rows else None
-
-    position, item = read(request, response, build)
+    position, item = read(request, response, lambda tx: reads.program_by_id(tx, scope.area, str(program_id)))
     if item is None:
         raise not_found("Программы", "program_id", program_id)
     return ProgramItem(position=position, item=ProgramOut(**item))

@@ -18,19 +18,12 @@ from api.reads.common import (
     Limit,
     Offset,
     Paged,
-    grouped,
+    as_text,
     not_found,
     read,
 )
 from api.scope import Scope
-from projections.mentor_reads import (
-    TRAINING_COLUMNS,
-    TRAININGS_SQL,
-    MentorFilter,
-    mentor_by_id,
-    mentor_page,
-)
-from projections.queries import consented_profile
+from projections.mentor_reads import MentorFilter, mentor_by_id, mentor_page, public_entry, with_trainings
 from projections.store import Tx
 from registry.values import MentorStatus
 
@@ -83,43 +76,6 @@ class MentorPage(Paged):
     items: list[MentorOut]
 
 
-def _decoded(rows: list[dict[str, Any]], visibility: str) -> list[dict[str, Any]]:
-    return [{**row, "visibility": visibility} for row in rows]
-
-
-def public_entry(row: dict[str, Any]) -> dict[str, Any] | None:
-    """What the public page shows of a mentor (None: nothing), as `Queries.public_mentors` does:
-    mentors in the registry who consented, only the consented fields."""
-    consented = set(row["consent_fields"])
-    if row["status"] != MentorStatus.ACTIVE or not consented:
-        return None
-    entry: dict[str, Any] = {
-        "id": row["id"],
-        "visibility": "public",
-        "status": row["status"],
-        **consented_profile(row),
-    }
-    if "training" in consented:
-        entry["trainings"] = []
-    return entry
-
-
-def _with_trainings(tx: Tx, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Trainings of these mentors: in full, or (public entries) course, provider, date."""
-    wanted = [i["id"] for i in items if i["visibility"] == "full" or "trainings" in i]
-    trainings = grouped(tx, TRAININGS_SQL, wanted, TRAINING_COLUMNS)
-    for item in items:
-        found = trainings.get(item["id"], [])
-        if item["visibility"] == "full":
-            item["trainings"] = found
-        elif "trainings" in item:
-            item["trainings"] = [
-                {"course": t["course"], "provider": t["provider"], "completed_on": t["completed_on"]}
-                for t in found
-            ]
-    return items
-
-
 @router.get(
     "/mentors",
     response_model=MentorPage,
@@ -139,24 +95,14 @@ def mentors(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> MentorPage:
-    chosen = MentorFilter(
-        organization_id=None if organization_id is None else str(organization_id),
-        municipality_id=None if municipality_id is None else str(municipality_id),
-        status=None if status is None else str(status),
-        form=form,
+    chosen = MentorFilter(organization_id=as_text(organization_id), municipality_id=as_text(municipality_id),
+                          status=as_text(status), form=form)
+    # Paged in SQL: the reader's own mentors first, then (a curator) the public entries of other
+    # organizations' mentors.
+    public_of = scope.organization_id if scope.public_registry else None
+    position, (total, items) = read(
+        request, response, lambda tx: mentor_page(tx, scope.area, chosen, limit, offset, public_of=public_of)
     )
-
-    def build(tx: Tx) -> tuple[int, list[dict[str, Any]]]:
-        # Paged in SQL: only the page's rows are read, the reader's own mentors first, then (a
-        # curator) the public entries of other organizations' mentors.
-        public_of = scope.organization_id if scope.public_registry else None
-        total, full, public = mentor_page(
-            tx, scope.condition("m.organization_id"), chosen, limit, offset, public_of=public_of
-        )
-        page = _decoded(full, "full") + [entry for row in public if (entry := public_entry(row)) is not None]
-        return total, _with_trainings(tx, page)
-
-    position, (total, items) = read(request, response, build)
     return MentorPage(
         position=position, total=total, limit=limit, offset=offset, items=[MentorOut(**i) for i in items]
     )
@@ -182,7 +128,7 @@ def mentor(request: Request, response: Response, scope: Scope, mentor_id: Mentor
             item: dict[str, Any] | None = {**row, "visibility": "full"}
         else:
             item = public_entry(row) if scope.public_registry else None
-        return None if item is None else _with_trainings(tx, [item])[0]
+        return None if item is None else with_trainings(tx, [item])[0]
 
     position, item = read(request, response, build)
     if item is None:

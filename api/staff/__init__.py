@@ -18,7 +18,10 @@ How to add a page
    `errors=outcome.errors` (field -> Russian message, the command's field names) and
    `message=outcome.message`; `forms.html.j2` macros put each error beside its field.
 5. Reads: call the API's read functions with `pages.api_read(reads.mentors.mentors, request,
-   pages.scope(staff), ...)`: same SQL, same scope; a record outside it is a 404 page.
+   pages.scope(staff), ...)`: same SQL, same scope; a record outside it is a 404 page. What the
+   API does not serve, read with the views' query modules (`projections.*_reads`,
+   `projections.approval_queue`, …) in `views_of(request).transaction(write=False)`, passing
+   `pages.scope(staff).area`; no SQL in the page module.
 6. Navigation: `pages.add_nav("/staff/x", "Название", Role.ADMIN, ...)` at import of the module;
    a role's start page: `HOMES[Role.X] = function(request, staff) -> Response`.
 7. Dates: shown with the `ru_date` filter, read with `FormInput.date` (dd.mm.yyyy); any list

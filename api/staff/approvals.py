@@ -19,20 +19,14 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.reads.common import views_of
 from api.scope import scope_of
-from api.staff.approval_queue import (
-    SORT_LABELS,
-    SORTS,
-    QueueFilter,
-    pending_by_ids,
-    pending_page,
-    queue_filters,
-)
 from api.staff.page_links import PAGE_SIZE, page_links, page_number
 from api.staff.pages import render, xlsx_download
 from api.staff.record_history import ru_date
-from api.staff.reference_titles import reference_titles
 from api.staff.report_request import parse_day
 from api.staff.session import SignedIn, require_staff_roles
+from projections.approval_queue import SORTS, QueueFilter, pending_by_ids, pending_page
+from projections.reference_reads import reference_titles
+from projections.unit_reads import unit_choices
 from registry import commands as c
 from registry.errors import BatchRefused, InvalidCommand, RegistryError
 from registry.validation import parse_command
@@ -42,6 +36,13 @@ router = APIRouter()
 
 READERS = (Role.ADMIN, Role.AUDITOR, Role.MUNICIPAL)
 MAX_AT_ONCE = 200
+
+SORT_LABELS = {
+    "applied": "сначала давние заявки",
+    "applied_desc": "сначала новые заявки",
+    "name": "по ФИО",
+    "organization": "по муниципалитету и организации",
+}
 
 
 def _uuid_or_none(text: str | None) -> str | None:
@@ -91,8 +92,8 @@ def approvals(
     chosen = _filter(municipality_id, organization_id, sort)
     number = page_number(page)
     with views_of(request).transaction(write=False) as tx:
-        total, items = pending_page(tx, scope, chosen, PAGE_SIZE, (number - 1) * PAGE_SIZE)
-        choices = queue_filters(tx, scope)
+        total, items = pending_page(tx, scope.area, chosen, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+        choices = unit_choices(tx, scope.area)
         titles = reference_titles(tx)
     query = _query(chosen)
     return render(
@@ -127,7 +128,7 @@ def approvals_xlsx(
     actor = staff.actor
     chosen = _filter(municipality_id, organization_id, sort)
     with views_of(request).transaction(write=False) as tx:
-        _, items = pending_page(tx, scope_of(actor), chosen, None)
+        _, items = pending_page(tx, scope_of(actor).area, chosen, None)
         titles = reference_titles(tx)
     rows = [
         [
@@ -162,7 +163,7 @@ def approvals_xlsx(
 def _chosen(request: Request, actor: Actor, ids: list[str]) -> list[dict[str, object]]:
     wanted = [i for i in (_uuid_or_none(x) for x in ids[:MAX_AT_ONCE]) if i]
     with views_of(request).transaction(write=False) as tx:
-        return pending_by_ids(tx, scope_of(actor), wanted)
+        return pending_by_ids(tx, scope_of(actor).area, wanted)
 
 
 def _back(message: str) -> RedirectResponse:

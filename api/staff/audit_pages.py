@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api import audit
 from api.problems import ApiProblem
-from api.reads.common import Where, dicts, views_of
+from api.reads.common import views_of
 from api.staff.history import history_context
 from api.staff.pages import render, xlsx_download
 from api.staff.record_history import (
@@ -31,6 +31,7 @@ from api.staff.record_history import (
 )
 from api.staff.report_request import parse_day
 from api.staff.session import SignedIn, require_staff_roles
+from projections.audit_reads import records_named
 from registry.values import Role
 
 router = APIRouter()
@@ -122,41 +123,9 @@ def event_log_xlsx(
 # -- finding a record ---------------------------------------------------------------------------
 
 
-def _like(text: str) -> list[str]:
-    """LIKE patterns for a name as typed and with a capital first letter (SQLite folds ASCII only)."""
-    words = " ".join(text.split())
-    variants = dict.fromkeys([words, words[:1].upper() + words[1:]])
-    return [f"%{v}%" for v in variants]
-
-
 def _found(request: Request, text: str) -> dict[str, list[dict[str, Any]]]:
-    patterns = _like(text)
     with views_of(request).transaction(write=False) as tx:
-
-        def matching(sql: str, column: str, names: list[str]) -> list[dict[str, Any]]:
-            where = Where().add("(" + " OR ".join([f"{column} LIKE %s"] * len(patterns)) + ")", patterns)
-            return dicts(tx, f"{sql}{where} ORDER BY {column} LIMIT 50", where.params, names)
-
-        return {
-            "mentors": matching(
-                "SELECT m.id, m.full_name, o.name, m.status FROM {p}mentors m "
-                "LEFT JOIN {p}organizations o ON o.id = m.organization_id",
-                "m.full_name",
-                ["id", "name", "organization", "status"],
-            ),
-            "mentees": matching(
-                "SELECT e.id, e.full_name, o.name FROM {p}mentees e "
-                "LEFT JOIN {p}organizations o ON o.id = e.organization_id",
-                "e.full_name",
-                ["id", "name", "organization"],
-            ),
-            "organizations": matching(
-                "SELECT o.id, o.name, mu.name FROM {p}organizations o "
-                "LEFT JOIN {p}municipalities mu ON mu.id = o.municipality_id",
-                "o.name",
-                ["id", "name", "organization"],
-            ),
-        }
+        return records_named(tx, text)
 
 
 @router.get("/audit/records")

@@ -20,6 +20,7 @@ from api.staff import pages
 from api.staff.session import SignedIn, StaffRefusal
 from api.staff.words import CATEGORY_RU, CONSENT_FIELDS_RU, PAIR_STATUS_RU, STATUS_RU
 from projections.mentor_reads import mentors_by_status
+from projections.reference_reads import current_entries
 from registry.values import PairStatus, Role
 
 router = APIRouter()
@@ -39,14 +40,8 @@ pages.add_nav("/staff/import", "Импорт", Role.CURATOR)
 
 def reference(request: Request, kind: str) -> list[tuple[str, str]]:
     """(code, title) of a reference list's current entries, in the region's order."""
-    views = views_of(request)
-    with views.transaction(write=False) as tx:
-        rows = tx.rows(
-            "SELECT e.code, e.title FROM {p}reference_entries e JOIN {p}reference_lists l ON l.id = e.list_id "
-            "WHERE l.kind = %s AND e.retired = 0 ORDER BY e.seq, e.code",
-            [kind],
-        )
-    return [(str(code), str(title)) for code, title in rows]
+    with views_of(request).transaction(write=False) as tx:
+        return current_entries(tx, kind)
 
 
 def titles(request: Request, kind: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Mentees and pairs: lists (paged in SQL by the API's queries, XLSX), registering mentees
+"""Mentees and pairs: lists (paged in SQL by the API's reads, XLSX), registering mentees
 (several at once, all or none), forming a pair or group (mentors with free capacity first),
 completing or dissolving it, and each record's page with its history."""
 
@@ -19,6 +19,7 @@ from api.staff.history import history_context
 from api.staff.pair_feedback import feedback_context
 from api.staff.pair_suggestions import Suggested, suggested
 from api.staff.session import CurrentStaff, SignedIn
+from projections import mentoring_reads
 from registry import commands as c
 from registry.values import MenteeCategory, MentorStatus, PairStatus, Role
 
@@ -35,12 +36,8 @@ def names(request: Request, table: str, ids: list[str]) -> dict[str, str]:
     """Full names of these mentors or mentees (rows the page already read within its scope)."""
     if not ids:
         return {}
-    assert table in ("mentors", "mentees")
-    marks = ", ".join(["%s"] * len(ids))
-    views = views_of(request)
-    with views.transaction(write=False) as tx:
-        rows = tx.rows(f"SELECT id, full_name FROM {{p}}{table} WHERE id IN ({marks})", ids)
-    return {str(i): str(n) for i, n in rows}
+    with views_of(request).transaction(write=False) as tx:
+        return mentoring_reads.full_names(tx, table, ids)
 
 
 # -- mentees ---------------------------------------------------------------------------------------
@@ -154,14 +151,8 @@ def pair_list(request: Request, staff: CurrentStaff) -> Response:
 
 def free_capacity(request: Request, organization_id: str) -> dict[str, int]:
     """Mentees each mentor of the organization has in active pairs now."""
-    views = views_of(request)
-    with views.transaction(write=False) as tx:
-        rows = tx.rows(
-            "SELECT p.mentor_id, COUNT(*) FROM {p}pair_members pm JOIN {p}pairs p ON p.id = pm.pair_id "
-            "WHERE p.organization_id = %s AND p.status = 'active' AND pm.ended_on IS NULL GROUP BY p.mentor_id",
-            [organization_id],
-        )
-    return {str(mentor): int(count) for mentor, count in rows}
+    with views_of(request).transaction(write=False) as tx:
+        return mentoring_reads.mentor_loads(tx, organization_id)
 
 
 def _pair_choices(request: Request, staff: SignedIn, organization_id: str) -> dict[str, Any]:

@@ -20,10 +20,10 @@ from api.problems import ApiProblem
 from api.reads.common import views_of
 from api.reports import _unit_in_scope
 from api.scope import ReadScope
-from api.staff.approval_queue import QueueFilter, pending_page
 from api.staff.pages import api_read, chosen_year, render, scope
 from api.staff.report_request import ReportQuestion
 from api.staff.session import SignedIn
+from projections.approval_queue import QueueFilter, pending_page
 from projections.formats.svg import ru_number
 from projections.report import ranked_report
 from projections.report_cache import facts_at_head, kept
@@ -72,7 +72,7 @@ def dashboard(request: Request, staff: SignedIn) -> Response:
     ]
     waiting = 0
     with views_of(request).transaction(write=False) as tx:
-        waiting = pending_page(tx, reader, QueueFilter(), 0)[0]
+        waiting = pending_page(tx, reader.area, QueueFilter(), 0)[0]
     return render(
         request,
         "staff/dashboard.html.j2",

@@ -21,6 +21,7 @@ from api.reads.common import views_of
 from api.staff import pages
 from api.staff.session import SignedIn
 from api.staff.words import CATEGORY_RU, CONSENT_FIELDS_RU, FIELDS_RU, ORGANIZATION_KIND_RU
+from projections.audit_reads import code_titles, record_names
 
 EVENTS_RU = {
     "Mentor.Applied": "Подана заявка наставника",
@@ -109,13 +110,6 @@ def record_history(request: Request, staff: SignedIn, aggregate_id: UUID | str) 
 
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_NAMED = (
-    "SELECT id, full_name FROM {p}mentors WHERE id IN ({ids})",
-    "SELECT id, full_name FROM {p}mentees WHERE id IN ({ids})",
-    "SELECT id, name FROM {p}organizations WHERE id IN ({ids})",
-    "SELECT id, name FROM {p}municipalities WHERE id IN ({ids})",
-    "SELECT id, title FROM {p}programs WHERE id IN ({ids})",
-)
 
 
 def _values(data: Any) -> Iterator[str]:
@@ -133,18 +127,12 @@ def _names(request: Request, events: list[EventOut]) -> dict[str, str]:
     """Names of the records and reference codes the events mention (the record itself is in
     the person's scope, and so is what its events name)."""
     ids = sorted({v for e in events for v in _values(e.data) if _UUID.match(v)})
-    views = views_of(request)
-    found: dict[str, str] = {}
-    with views.transaction(write=False) as tx:
-        if ids:
-            marks = ", ".join(["%s"] * len(ids))
-            for sql in _NAMED:
-                found.update((str(i), str(n)) for i, n in tx.rows(sql.format(p="{p}", ids=marks), ids))
-            pairs = tx.rows(f"SELECT id, started_on FROM {{p}}pairs WHERE id IN ({marks})", ids)
-            found.update((str(i), f"пара (группа) с {pages.ru_date(str(started))}") for i, started in pairs)
-        codes = tx.rows("SELECT code, title FROM {p}reference_entries", [])
-    for code, title in codes:
-        found.setdefault(str(code), str(title))
+    with views_of(request).transaction(write=False) as tx:
+        found, starts = record_names(tx, ids)
+        codes = code_titles(tx)
+    found.update((i, f"пара (группа) с {pages.ru_date(started)}") for i, started in starts.items())
+    for code, title in codes.items():
+        found.setdefault(code, title)
     found.update({str(k): v for k, v in CATEGORY_RU.items()})
     found.update(CONSENT_FIELDS_RU)
     found.update(ORGANIZATION_KIND_RU)

@@ -24,6 +24,7 @@ from api.scope import ReadScope, scope_of
 from api.staff.session import SignedIn, StaffRefusal, signed_in_or_none
 from api.staff.words import field_label
 from api.writes import WriteResult, run_command
+from projections.unit_reads import latest_contingent_year
 from registry.commands import Command
 from registry.errors import RegistryError
 from registry.validation import parse_command
@@ -305,11 +306,9 @@ def chosen_year(request: Request, reader: ReadScope) -> int:
     asked = request.query_params.get("year", "")
     if asked.isdigit() and 2000 <= int(asked) <= this_year:
         return int(asked)
-    condition, params = reader.condition("organization_id")
     with request.app.state.views.transaction(write=False) as tx:
-        rows = tx.rows(f"SELECT MAX(year) FROM {{p}}contingents WHERE year <= %s AND {condition}", [this_year, *params])
-    latest = rows[0][0] if rows else None
-    return int(latest) if latest is not None else this_year
+        latest = latest_contingent_year(tx, reader.area, this_year)
+    return latest if latest is not None else this_year
 
 
 def api_read(call: Callable[..., T], request: Request, *args: Any, **kwargs: Any) -> T:

@@ -19,6 +19,7 @@ from api.staff import pages
 from api.staff.curator import curator_only
 from api.staff.session import CurrentStaff, SignedIn
 from api.staff.words import FIELDS_RU
+from projections.mentoring_reads import questionnaires_in
 from registry import commands as c
 from registry.feedback import QUESTIONS_RU, SCALE_MAX, SCALE_MIN
 from registry.values import Role
@@ -35,9 +36,7 @@ for _code, _text in {**{q: f"оценка «{t}»" for q, t in QUESTIONS_RU.item
 def answered(request: Request, pair_id: str) -> dict[str, str]:
     """Whose questionnaires are in: respondent key ("mentor" or a mentee's id) -> answered_on."""
     with views_of(request).transaction(write=False) as tx:
-        rows = tx.rows("SELECT DISTINCT respondent_key, answered_on FROM {p}feedback_scores WHERE pair_id = %s",
-                       [pair_id])
-    return {str(key): str(on) for key, on in rows}
+        return questionnaires_in(tx, pair_id)
 
 
 def feedback_context(request: Request, staff: SignedIn, pair: Any) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """What the institute keeps of the region itself: municipalities and organizations
 (/staff/units), the reference lists (/staff/reference) and the yearly targets (/staff/targets).
 
-Lists are the API's reads (`api.reads.units`) or plain SQL over the views; every change is a
-registry command through `pages.execute`, the API's way, its refusals beside the fields.
+Lists are the API's reads (`api.reads.units`) or the views' query modules (`projections.unit_reads`,
+`projections.reference_reads`); every change is a registry command through `pages.execute`, the API's way, its refusals beside the fields.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from api.reads import units as unit_reads
+from api.reads import units as unit_routes
 from api.reads.common import views_of
 from api.staff.pages import (
     FormInput,
@@ -26,7 +26,9 @@ from api.staff.pages import (
     xlsx_download,
 )
 from api.staff.session import SignedIn, require_staff_roles
+from projections import unit_reads
 from projections.indicators import INDICATORS
+from projections.reference_reads import reference_lists
 from registry import commands as c
 from registry.reference import ListKind
 from registry.values import OrganizationKind, Role
@@ -61,10 +63,10 @@ def _units_page(
     status: int = 200,
 ) -> Response:
     reader = scope(staff)
-    municipalities = api_read(unit_reads.municipalities, request, reader).items
+    municipalities = api_read(unit_routes.municipalities, request, reader).items
     paging = Paging.of(request, limit=50)
     page = api_read(
-        unit_reads.organizations,
+        unit_routes.organizations,
         request,
         reader,
         municipality_id=None,
@@ -97,7 +99,7 @@ def units(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Re
 @router.get("/units/organizations.xlsx")
 def organizations_xlsx(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
     page = api_read(
-        unit_reads.organizations, request, scope(staff), municipality_id=None, kind=None, limit=1000, offset=0
+        unit_routes.organizations, request, scope(staff), municipality_id=None, kind=None, limit=1000, offset=0
     )
     rows = [
         [
@@ -178,14 +180,7 @@ def add_organization(
 def _reference_lists(request: Request) -> dict[str, list[dict[str, Any]]]:
     """Every reference list's entries, in the lists' order (retired ones too, marked)."""
     with views_of(request).transaction(write=False) as tx:
-        rows = tx.rows(
-            "SELECT l.kind, e.code, e.title, e.retired FROM {p}reference_entries e "
-            "JOIN {p}reference_lists l ON l.id = e.list_id ORDER BY l.kind, e.seq, e.code"
-        )
-    lists: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ListKind.ALL}
-    for kind, code, title, retired in rows:
-        lists.setdefault(str(kind), []).append({"code": code, "title": title, "retired": bool(retired)})
-    return lists
+        return reference_lists(tx)
 
 
 @router.get("/reference.xlsx")
@@ -272,7 +267,7 @@ def _targets_page(
     table: dict[tuple[str, str, str], dict[int, str]] = {}
     for t in targets:  # one row per indicator and unit, a column per year
         table.setdefault((t["indicator"], t["unit"], t["kind"]), {})[t["year"]] = t["share"]
-    municipalities = api_read(unit_reads.municipalities, request, scope(staff)).items
+    municipalities = api_read(unit_routes.municipalities, request, scope(staff)).items
     units = [(f"region:{code}", f"Регион {name} ({code})") for code, name in regions] + [
         (f"municipality:{m.id}", m.name) for m in municipalities
     ]
@@ -293,27 +288,20 @@ def _targets_page(
 def _targets(request: Request) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """The targets set (indicator, unit, year, share) and the registered regions (code, name)."""
     with views_of(request).transaction(write=False) as tx:
-        rows = tx.rows(
-            "SELECT p.indicator, p.unit_kind, p.unit_id, t.year, t.share_percent, "
-            "COALESCE(mu.name, o.name, r.name, p.unit_id) FROM {p}targets t JOIN {p}target_plans p ON p.id = t.plan_id "
-            "LEFT JOIN {p}municipalities mu ON p.unit_kind = 'municipality' AND mu.id = p.unit_id "
-            "LEFT JOIN {p}regions r ON p.unit_kind = 'region' AND r.code = p.unit_id "
-            "LEFT JOIN {p}organizations o ON p.unit_kind = 'organization' AND o.id = p.unit_id "
-            "ORDER BY p.indicator, p.unit_kind, p.unit_id, t.year"
-        )
+        rows = unit_reads.targets(tx)
         # Only registered regions: a target for a region is refused until it is registered.
-        regions = [(str(r[0]), str(r[1])) for r in tx.rows("SELECT code, name FROM {p}regions ORDER BY code")]
+        regions = unit_reads.regions(tx)
     targets = [
         {
-            "indicator": INDICATORS[r[0]].title if r[0] in INDICATORS else r[0],
-            "unit": r[5],
+            "indicator": INDICATORS[t["indicator"]].title if t["indicator"] in INDICATORS else t["indicator"],
+            "unit": t["unit"],
             "kind": {"region": "регион", "municipality": "муниципалитет", "organization": "организация"}.get(
-                r[1], r[1]
+                t["unit_kind"], t["unit_kind"]
             ),
-            "year": r[3],
-            "share": str(r[4]).replace(".", ","),
+            "year": t["year"],
+            "share": str(t["share_percent"]).replace(".", ","),
         }
-        for r in rows
+        for t in rows
     ]
     return targets, regions
 

@@ -14,11 +14,11 @@ from fastapi.responses import Response
 
 from api.reads.common import views_of
 from api.scope import scope_of
-from api.staff.approval_queue import queue_filters
 from api.staff.organization_status import SORT_LABELS, SORTS, StatusQuery, status_page
 from api.staff.page_links import PAGE_SIZE, page_links, page_number
 from api.staff.pages import render, xlsx_download
 from api.staff.session import SignedIn, require_staff_roles
+from projections.unit_reads import unit_choices
 from registry.values import Role
 
 router = APIRouter()
@@ -79,7 +79,7 @@ def status(
     scope = scope_of(actor)
     with views_of(request).transaction(write=False) as tx:
         total, items_total, rows = status_page(tx, scope, query, PAGE_SIZE, (number - 1) * PAGE_SIZE)
-        municipalities = queue_filters(tx, scope)["municipalities"]
+        municipalities = unit_choices(tx, scope.area)["municipalities"]
     return render(
         request,
         "staff/organization_status.html.j2",

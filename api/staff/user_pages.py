@@ -20,9 +20,9 @@ from fastapi.responses import Response
 from api.reads.common import views_of
 from api.scope import scope_of
 from api.staff.accounts import PasswordRefused, check_login, check_password
-from api.staff.approval_queue import queue_filters
 from api.staff.pages import ROLE_RU, execute, render, see_other, xlsx_download
 from api.staff.session import SignedIn, StaffRefusal, accounts_of, require_staff_roles
+from projections.unit_reads import unit_choices
 from registry import commands as c
 from registry.users import User, all_users, new_token, token_sha256
 from registry.values import Role
@@ -36,7 +36,7 @@ ROLE_CHOICES = [(r.value, ROLE_RU[r]) for r in (Role.CURATOR, Role.MUNICIPAL, Ro
 
 def _units(request: Request, staff: SignedIn) -> dict[str, dict[str, str]]:
     with views_of(request).transaction(write=False) as tx:
-        found = queue_filters(tx, scope_of(staff.actor))
+        found = unit_choices(tx, scope_of(staff.actor).area)
     return {"organizations": dict(found["organizations"]), "municipalities": dict(found["municipalities"])}
 
 

@@ -17,8 +17,11 @@ from typing import Any, Self
 from uuid import UUID
 
 from ops.importing.cells import CellError, key, text
+from projections.mentor_reads import every_mentor
+from projections.mentoring_reads import every_program, mentee_organization, organization_mentees
 from projections.projector import Projector
 from projections.store import ViewStore, memory_view_store, open_view_store
+from projections.unit_reads import every_municipality, every_organization
 from registry.application import Registry
 from registry.errors import NotFound
 from registry.reference import ListKind
@@ -135,17 +138,16 @@ class Directory:
 
     def _read_views(self) -> None:
         with self._views.transaction(write=False) as tx:
-            for mid, name, code in tx.rows("SELECT id, name, code FROM {p}municipalities"):
+            for mid, name, code in every_municipality(tx):
                 self.municipalities[UUID(mid)] = name
                 if code:
                     self.municipality_codes[key(code)] = UUID(mid)
-            for oid, name, inn, mid in tx.rows("SELECT id, name, inn, municipality_id FROM {p}organizations"):
+            for oid, name, inn, mid in every_organization(tx):
                 self.organizations[UUID(oid)] = OrgInfo(UUID(oid), name, inn, UUID(mid))
-            organization_ids = {str(oid): oid for oid in self.organizations}
-            for mid, oid, name in tx.rows("SELECT id, organization_id, full_name FROM {p}mentors"):
+            for mid, oid, name in every_mentor(tx):
                 if name != ERASED:  # an erased name names nobody
-                    self.mentors[UUID(mid)] = (organization_ids.get(oid) or UUID(oid), name)
-            for pid, oid, title in tx.rows("SELECT id, organization_id, title FROM {p}programs"):
+                    self.mentors[UUID(mid)] = (UUID(oid), name)
+            for pid, oid, title in every_program(tx):
                 self.programs[UUID(pid)] = (UUID(oid), title)
 
     def _mentees_of(self, organization_id: UUID) -> None:
@@ -153,8 +155,7 @@ class Directory:
             return
         self._mentees_read.add(organization_id)
         with self._views.transaction(write=False) as tx:
-            rows = tx.rows("SELECT id, full_name, birth_year FROM {p}mentees WHERE organization_id = %s",
-                           (str(organization_id),))
+            rows = organization_mentees(tx, str(organization_id))
         for mid, name, birth_year in rows:
             if name != ERASED:
                 mentee_id = UUID(mid)
@@ -164,9 +165,9 @@ class Directory:
     def _mentee_by_id(self, mentee_id: UUID) -> bool:
         if mentee_id not in self.mentees:
             with self._views.transaction(write=False) as tx:
-                row = tx.one("SELECT organization_id FROM {p}mentees WHERE id = %s", (str(mentee_id),))
-            if row is not None:
-                self._mentees_of(UUID(row[0]))
+                organization_id = mentee_organization(tx, str(mentee_id))
+            if organization_id is not None:
+                self._mentees_of(UUID(organization_id))
         return mentee_id in self.mentees
 
     def _index(self) -> None:
