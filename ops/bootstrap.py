@@ -89,11 +89,9 @@ class TreeStep:
     def __init__(self, log: Any) -> None:
         self.log = log
 
-    def __call__(self, cursor: Any, records: Sequence[Any], unit: Any) -> None:
-        from projections.transparency.store import _Tx
-
+    def __call__(self, tx: Any, records: Sequence[Any], unit: Any) -> None:
         if records.positions:
-            self.log.append_hashes(_Tx(cursor.cursor, self.log.dialect, self.log.names), records.leaf_hashes())
+            self.log.append_hashes(tx.named(self.log.names), records.leaf_hashes())
 
 
 class ViewsCatchUp:
