@@ -5,7 +5,7 @@
 
 Endpoints are plain `def` functions: the event store is synchronous, so FastAPI runs them in its
 thread pool. The public search is the exception: `async def`, it answers from the per-process
-cache of public answers (`api.response_cache`) on the event loop and goes to the thread pool
+cache of public answers (`api.public_fast.public_answers`) on the event loop and goes to the thread pool
 only for the database.
 
 Several processes (`reestr serve --workers N`) each build their own app from the same store:
@@ -31,8 +31,7 @@ from api import rounds as monitoring_rounds
 from api.erasures import ErasureWatch
 from api.freshness import AppProjector, Freshness, refresh_views
 from api.problems import add_problem_schema, install_problem_handlers, problem_response, with_position
-from api.public_fast import PublicFastPath
-from api.response_cache import ResponseCache
+from api.public_fast import PublicFastPath, public_answers
 from api.staff import StaffConfig, install_staff
 from api.writes import write_router
 from projections.store import ViewStore, open_view_store
@@ -81,14 +80,14 @@ def create_app(
     app.state.registry = registry
     app.state.views = None
     app.state.projector = None
-    app.state.public_cache = cache = ResponseCache()
+    app.state.public_cache = cache = public_answers()
     if registry is not None:
         app.state.views = views if views is not None else open_view_store(registry)
         app.state.projector = AppProjector(registry, app.state.views)
         app.state.projector.listeners.append(cache.observe)
         app.state.projector.catch_up()
         # The app's projector is this process's views subscriber: after every commit (any route,
-        # any batch) it catches up and tells the response cache, before the response is sent.
+        # any batch) it catches up and tells the public answers' cache, before the response is sent.
         registry.after_commit.subscribe("views", lambda _recordings: app.state.projector.catch_up())
         app.state.freshness = Freshness(app.state.projector, on_position=cache.observe)
     install_problem_handlers(app)

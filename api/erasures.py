@@ -4,7 +4,7 @@
 person's key, aggregates decoded with it, and answers built from them. So before any request is
 answered — the public fast path included — the registry compares the key table's erasure counter
 with the one it saw (one small read, `Registry.refresh_keys`); if it moved, the keys are
-forgotten, the response cache is emptied and the views are looked at at once, not after
+forgotten, the public answers' cache is emptied and the views are looked at at once, not after
 `freshness.INTERVAL`.
 """
 

@@ -5,7 +5,7 @@ second API process writes behind its back. So a read first compares the log's he
 views' position — at most every `INTERVAL` seconds, one cheap query — and catches up if behind.
 One thread catches up at a time; the others read the views as they are (never blocked by it).
 Each look (and each catch-up of `AppProjector`) tells the position the views are at to whoever
-listens: the public answers' cache (`api.response_cache`) keys on it.
+listens: the public answers' cache (`api.public_fast.public_answers`) keys on it.
 """
 
 from __future__ import annotations

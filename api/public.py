@@ -17,7 +17,7 @@ Every answer carries `ETag: "<log position>-<hash of the question>"` and
 unchanged (same position) the answer to `If-None-Match` is 304 without a body.
 
 The search (JSON and page) and the filter lists are `async def`: an answer already given at the
-views' position comes from the process's cache (`api.response_cache`, `X-Cache: hit`) without a
+views' position comes from the process's cache (`api.public_fast.public_answers`, `X-Cache: hit`) without a
 thread hop or a query; only a miss goes to the thread pool and the database.
 """
 
@@ -39,14 +39,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api.freshness import Freshness, refresh_views
 from api.problems import problem_responses
-from api.public_fast import raw_key
+from api.public_fast import PublicAnswer, raw_key
 from api.public_models import (
     PublicFilters,
     PublicMentor,
     PublicMentorPage,
     PublicOption,
 )
-from api.response_cache import Cached, ResponseCache
+from projections.position_cache import PositionCache
 from projections.public import Directory, Facets, PublicFilter
 from projections.store import Tx, ViewStore
 
@@ -130,8 +130,8 @@ async def _answer(request: Request, key: tuple[object, ...], render: Render, ext
     freshness: Freshness | None = getattr(request.app.state, "freshness", None)
     if freshness is not None and freshness.due():
         await run_in_threadpool(freshness.refresh)
-    cache: ResponseCache = request.app.state.public_cache
-    found = cache.get(key) if cache.position >= 0 else None
+    cache: PositionCache[PublicAnswer] = request.app.state.public_cache
+    found = cache.latest(key) if cache.position >= 0 else None
     state = "hit"
     if found is None:
         state = "miss"
@@ -147,17 +147,17 @@ async def _answer(request: Request, key: tuple[object, ...], render: Render, ext
 
 def _compute(
     request: Request, key: tuple[object, ...], render: Render, extra: dict[str, str]
-) -> tuple[int, Cached]:
+) -> tuple[int, PublicAnswer]:
     directory = directory_of(request, refresh=False)
     with directory.reading() as (tx, position):
         tag = etag(position, *key)
         if _not_modified(request, tag):  # the client has it: a 304, no body to build (or keep)
-            return position, Cached(b"", tag, "")
+            return position, PublicAnswer(b"", tag, "")
         body, media_type = render(directory, tx, position)
     headers = {"content-type": media_type, "content-length": str(len(body)),
                **_cache_headers(tag, position), **extra, "X-Cache": "hit"}
     raw = tuple((k.lower().encode(), v.encode()) for k, v in headers.items())
-    answer = Cached(body, tag, media_type, raw)
+    answer = PublicAnswer(body, tag, media_type, raw)
     request.app.state.public_cache.put(position, key, answer)
     return position, answer
 

@@ -13,7 +13,7 @@ After the commit, the registry's after-commit subscribers, registered here once:
 
 * ``views``: the read models catch up — for every command-line entrypoint (`views=True`, set by
   `ops.runtime.registry_from_settings`); the API subscribes its own projector under the same
-  name, which also tells its response caches the new position (api/app.py).
+  name, which also tells its public answers' cache the new position (api/app.py).
 
 Other processes' erasures reach this one's key cache through the erasure counter the key table
 keeps (`PersonalKeys.refresh`, called by the API before each request).
@@ -89,11 +89,9 @@ class TreeStep:
     def __init__(self, log: Any) -> None:
         self.log = log
 
-    def __call__(self, cursor: Any, records: Sequence[Any], unit: Any) -> None:
-        from projections.transparency.store import _Tx
-
+    def __call__(self, tx: Any, records: Sequence[Any], unit: Any) -> None:
         if records.positions:
-            self.log.append_hashes(_Tx(cursor.cursor, self.log.dialect, self.log.names), records.leaf_hashes())
+            self.log.append_hashes(tx.named(self.log.names), records.leaf_hashes())
 
 
 class ViewsCatchUp:

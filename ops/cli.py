@@ -160,8 +160,8 @@ def info(log_format: LogFormat = None) -> None:
 
 
 # Commands defined beside what they operate on join the app here, once it exists.
-from ops.ops_cli import (  # noqa: E402
-    doctor_command,
+from ops.doctor import doctor_command  # noqa: E402
+from ops.files_cli import (  # noqa: E402
     export_log_command,
     import_command,
     restore_command,

@@ -1,7 +1,8 @@
 """`reestr doctor`: check the configuration and the database, and say what is wrong in plain words.
 
 Doctor only reads: it never creates a file, a schema or a table, so it can be run against a
-production database at any time. Each check yields a `Finding`; any error means a non-zero exit.
+production database at any time. Each check yields a `Finding`; any error means a non-zero exit
+(`doctor_command`, wired in `ops.cli`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import typer
+from rich.console import Console
 
 from ops.settings import Settings
 from ops.storage import (
@@ -35,6 +39,20 @@ VIEWS_LAG_WARNING = 1
 class Finding:
     level: str
     message: str
+
+
+def doctor_command() -> None:
+    """Проверить настройки и базу данных и объяснить, что не так."""
+    marks = {OK: "[green]✓[/green]", WARNING: "[yellow]![/yellow]", ERROR: "[red]✗[/red]"}
+    findings = diagnose()
+    out = Console(soft_wrap=True)  # a finding stays one line, whatever the terminal width
+    for finding in findings:
+        out.print(f"{marks[finding.level]} {finding.message}", highlight=False)
+    errors = sum(1 for f in findings if f.level == ERROR)
+    if errors:
+        out.print(f"[red]Найдено проблем: {errors}.[/red]")
+        raise typer.Exit(1)
+    out.print("[green]Всё в порядке.[/green]")
 
 
 def diagnose(settings: Settings | None = None) -> list[Finding]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
@@ -28,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import IntegrityError
 
 from ops.storage import StoreLocation, postgres_connect_kwargs
+from projections.transaction import Tx
 from registry.sealing import (
     KEY_BYTES,
     ErasedSubject,
@@ -40,6 +42,22 @@ from registry.sealing import (
 
 TABLE = "personal_keys"
 ERASURES = "personal_key_erasures"
+
+#: The two tables (`{keys}`, `{erasures}` in SQL), by dialect.
+_DDL = {
+    "sqlite": [
+        "CREATE TABLE IF NOT EXISTS {keys} (subject_id TEXT PRIMARY KEY, key BLOB, created_at TEXT NOT NULL, "
+        "erased_at TEXT)",
+        "CREATE TABLE IF NOT EXISTS {erasures} (id INTEGER PRIMARY KEY CHECK (id = 1), erasures INTEGER NOT NULL)",
+        "INSERT INTO {erasures} VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+    ],
+    "postgres": [
+        "CREATE TABLE IF NOT EXISTS {keys} (subject_id TEXT PRIMARY KEY, key BYTEA, created_at TEXT NOT NULL, "
+        "erased_at TEXT)",
+        "CREATE TABLE IF NOT EXISTS {erasures} (id INTEGER PRIMARY KEY CHECK (id = 1), erasures BIGINT NOT NULL)",
+        "INSERT INTO {erasures} VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+    ],
+}
 
 
 def _now() -> str:
@@ -63,26 +81,55 @@ class _CachedKeys(KeyTableReads):
         self._claims: dict[UUID, int] = {}  # provisional keys: units that will store them
         self._erasures: int | None = None  # the erasure counter as last seen
 
-    #: the key table's name in SQL, as the events' transaction sees it (set by each store)
-    table_sql = TABLE
-    erasures_sql = ERASURES
+    #: the tables' names in SQL (`{keys}`, `{erasures}`), as the events' transaction sees them
+    names = {"keys": TABLE, "erasures": ERASURES}
 
     # -- what a store provides ---------------------------------------------------------------
-    def _select_many(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
-        """The stored rows of these subjects (absent ones left out), in one query per chunk."""
-        raise NotImplementedError
-
-    def _select_all(self) -> Iterator[tuple[str, bytes | None]]:
-        raise NotImplementedError
-
-    def _insert(self, rows: list[tuple[str, bytes | None, str, str | None]]) -> None:
-        raise NotImplementedError
-
-    def _tombstone(self, subject: UUID) -> int:
+    def _transaction(self, *, write: bool, durable: bool = False) -> Any:
+        """A transaction on the store's own connection (a context giving a `Tx`); `durable`: an
+        erasure, on disk when it commits."""
         raise NotImplementedError
 
     def _scrub(self) -> None:
+        """Leave no copy of a destroyed key the store could give back."""
         raise NotImplementedError
+
+    # -- the key table, the same SQL on both stores ---------------------------------------------
+    def _create_tables(self, dialect: str) -> None:
+        with self._transaction(write=True) as tx:
+            for statement in _DDL[dialect]:
+                tx.execute(statement)
+        self._erasures = self._read_erasures()
+
+    def _read_erasures(self) -> int:
+        with self._transaction(write=False) as tx:
+            row = tx.one("SELECT erasures FROM {erasures} WHERE id = 1")
+        assert row is not None
+        return int(row[0])
+
+    def _select_erased(self) -> list[str]:
+        with self._transaction(write=False) as tx:
+            return [row[0] for row in tx.rows("SELECT subject_id FROM {keys} WHERE key IS NULL")]
+
+    def _select_many(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
+        """The stored rows of these subjects (absent ones left out)."""
+        with self._transaction(write=False) as tx:
+            stored = _stored_keys(tx, [str(s) for s in subjects])
+        return {UUID(subject): key for subject, key in stored.items()}
+
+    def _select_all(self) -> Iterator[tuple[str, bytes | None]]:
+        with self._transaction(write=False) as tx:
+            rows = tx.rows("SELECT subject_id, key FROM {keys}")
+        for subject, key in rows:
+            yield subject, None if key is None else bytes(key)
+
+    def _insert(self, rows: list[tuple[str, bytes | None, str, str | None]]) -> None:
+        with self._transaction(write=True) as tx:
+            tx.many("INSERT INTO {keys} VALUES (%s, %s, %s, %s) ON CONFLICT (subject_id) DO NOTHING", rows)
+
+    def _tombstone(self, subject: UUID) -> int:
+        with self._transaction(write=True, durable=True) as tx:
+            return _destroy_keys(tx, [subject])
 
     # -- PersonalKeys -------------------------------------------------------------------------
     def key_for(self, subject: UUID) -> bytes | None:
@@ -137,39 +184,23 @@ class _CachedKeys(KeyTableReads):
                 self._claims[subject] = self._claims.get(subject, 0) + 1
             return new
 
-    def write_changes(self, cursor: Any, records: Any, changes: KeyChanges | None) -> None:
+    def write_changes(self, events_tx: Tx, records: Any, changes: KeyChanges | None) -> None:
         """In the events' transaction: store the unit's new keys, destroy the ones it erases."""
         if changes is None:
             return
-        table = self.table_sql
+        tx = events_tx.named(self.names)
         if changes.new:
             rows = [(str(s), k, _now(), None) for s, k in changes.new.items()]
-            cursor.many(
-                f"INSERT INTO {table} VALUES (%s, %s, %s, %s) ON CONFLICT (subject_id) DO NOTHING", rows
-            )
-            subjects = list(changes.new)
-            stored: dict[str, Any] = {}
-            for start in range(0, len(subjects), 500):
-                chunk = [str(s) for s in subjects[start : start + 500]]
-                marks = ", ".join(["%s"] * len(chunk))
-                stored.update(cursor.rows(f"SELECT subject_id, key FROM {table} WHERE subject_id IN ({marks})", chunk))
+            tx.many("INSERT INTO {keys} VALUES (%s, %s, %s, %s) ON CONFLICT (subject_id) DO NOTHING", rows)
+            stored = _stored_keys(tx, [str(s) for s in changes.new])
             for subject, key in changes.new.items():
-                if stored.get(str(subject)) is None or bytes(stored[str(subject)]) != key:
+                if stored.get(str(subject)) != key:
                     # Stored meanwhile by another process: these events were sealed with another key.
                     raise IntegrityError(f"personal key of {subject} stored concurrently")
-        if changes.erased and cursor.dialect == "sqlite":
-            cursor.execute("PRAGMA secure_delete = ON")  # the destroyed key's bytes are zeroed, not freed
-        for subject in changes.erased:
-            cursor.execute(
-                f"UPDATE {table} SET key = NULL, erased_at = %s WHERE subject_id = %s AND key IS NOT NULL",
-                (_now(), str(subject)),
-            )
-            cursor.execute(
-                f"INSERT INTO {table} VALUES (%s, NULL, %s, %s) ON CONFLICT (subject_id) DO NOTHING",
-                (str(subject), _now(), _now()),
-            )
+        if changes.erased and tx.dialect == "sqlite":
+            tx.execute("PRAGMA secure_delete = ON")  # the destroyed key's bytes are zeroed, not freed
         if changes.erased:
-            cursor.execute(f"UPDATE {self.erasures_sql} SET erasures = erasures + %s WHERE id = 1", (len(changes.erased),))
+            _destroy_keys(tx, changes.erased)
 
     def settle(self, changes: KeyChanges, *, committed: bool) -> None:
         """After the events' transaction: keep or drop the provisional keys; scrub destroyed ones."""
@@ -200,12 +231,6 @@ class _CachedKeys(KeyTableReads):
             self._erasures = erasures
             return True
 
-    def _read_erasures(self) -> int:
-        raise NotImplementedError
-
-    def _select_erased(self) -> list[str]:
-        raise NotImplementedError
-
     def destroy(self, subject: UUID) -> bool:
         with self._lock:
             destroyed = self._tombstone(subject) > 0
@@ -235,6 +260,38 @@ class _CachedKeys(KeyTableReads):
             return sum(1 for _ in self._select_all()) - before
 
 
+def _stored_keys(tx: Tx, subjects: list[str]) -> dict[str, bytes | None]:
+    """The stored keys of these subjects (absent ones left out), SQL naming the table `{keys}`."""
+    if tx.dialect == "postgres":
+        rows = tx.rows("SELECT subject_id, key FROM {keys} WHERE subject_id = ANY(%s)", (subjects,))
+    else:
+        rows = []
+        for start in range(0, len(subjects), 500):  # SQLite's bound on parameters per statement
+            chunk = subjects[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            rows += tx.rows(f"SELECT subject_id, key FROM {{keys}} WHERE subject_id IN ({marks})", chunk)
+    return {subject: None if key is None else bytes(key) for subject, key in rows}
+
+
+def _destroy_keys(tx: Tx, subjects: Iterable[UUID]) -> int:
+    """Destroy these people's keys (a tombstone row for one never stored) and count the erasures;
+    how many stored keys were destroyed."""
+    destroyed = erased = 0
+    for subject in subjects:
+        tx.execute(
+            "UPDATE {keys} SET key = NULL, erased_at = %s WHERE subject_id = %s AND key IS NOT NULL",
+            (_now(), str(subject)),
+        )
+        destroyed += max(tx.changed, 0)
+        tx.execute(
+            "INSERT INTO {keys} VALUES (%s, NULL, %s, %s) ON CONFLICT (subject_id) DO NOTHING",
+            (str(subject), _now(), _now()),
+        )
+        erased += 1
+    tx.execute("UPDATE {erasures} SET erasures = erasures + %s WHERE id = 1", (erased,))
+    return destroyed
+
+
 class SQLitePersonalKeys(_CachedKeys):
     """The key table in the SQLite file of the events."""
 
@@ -245,51 +302,18 @@ class SQLitePersonalKeys(_CachedKeys):
         # A new key need not reach the disk on its own: the write-ahead log is replayed in order,
         # so the events' own durable commit, later in the same log, makes the key durable too.
         self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute(
-            f"CREATE TABLE IF NOT EXISTS {TABLE} (subject_id TEXT PRIMARY KEY, key BLOB, "
-            "created_at TEXT NOT NULL, erased_at TEXT)"
-        )
-        self._db.execute(
-            f"CREATE TABLE IF NOT EXISTS {ERASURES} (id INTEGER PRIMARY KEY CHECK (id = 1), erasures INTEGER NOT NULL)"
-        )
-        self._db.execute(f"INSERT INTO {ERASURES} VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
-        self._erasures = self._read_erasures()
+        self._create_tables("sqlite")
 
-    def _read_erasures(self) -> int:
-        return int(self._db.execute(f"SELECT erasures FROM {ERASURES} WHERE id = 1").fetchone()[0])
-
-    def _select_erased(self) -> list[str]:
-        return [row[0] for row in self._db.execute(f"SELECT subject_id FROM {TABLE} WHERE key IS NULL")]
-
-    def _select_many(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
-        found: dict[UUID, bytes | None] = {}
-        for start in range(0, len(subjects), 500):  # SQLite's bound on parameters per statement
-            chunk = [str(s) for s in subjects[start : start + 500]]
-            marks = ", ".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT subject_id, key FROM {TABLE} WHERE subject_id IN ({marks})", chunk)
-            found.update((UUID(subject), key) for subject, key in rows)
-        return found
-
-    def _select_all(self) -> Iterator[tuple[str, bytes | None]]:
-        yield from self._db.execute(f"SELECT subject_id, key FROM {TABLE}").fetchall()
-
-    def _insert(self, rows: list[tuple[str, bytes | None, str, str | None]]) -> None:
+    @contextmanager
+    def _transaction(self, *, write: bool, durable: bool = False) -> Iterator[Tx]:
+        # `durable` needs nothing more: an erasure's scrub checkpoints the write-ahead log.
+        cursor = self._db.cursor()
+        if not write:
+            yield Tx(cursor, "sqlite", names=self.names)  # autocommit: each read on its own
+            return
         with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(f"INSERT OR IGNORE INTO {TABLE} VALUES (?, ?, ?, ?)", rows)
-
-    def _tombstone(self, subject: UUID) -> int:
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            changed = self._db.execute(
-                f"UPDATE {TABLE} SET key = NULL, erased_at = ? WHERE subject_id = ? AND key IS NOT NULL",
-                (_now(), str(subject)),
-            ).rowcount
-            self._db.execute(
-                f"INSERT OR IGNORE INTO {TABLE} VALUES (?, NULL, ?, ?)", (str(subject), _now(), _now())
-            )
-            self._db.execute(f"UPDATE {ERASURES} SET erasures = erasures + 1 WHERE id = 1")
-        return changed
+            cursor.execute("BEGIN IMMEDIATE")
+            yield Tx(cursor, "sqlite", names=self.names)
 
     def _scrub(self) -> None:
         # The old page with the key may sit in the write-ahead log until a checkpoint copies
@@ -311,76 +335,27 @@ class PostgresPersonalKeys(_CachedKeys):
         self._conn = psycopg.connect(**postgres_connect_kwargs(location), autocommit=True)
         # As on SQLite: the events' synchronous commit flushes the WAL up to and past the key.
         self._conn.execute("SET synchronous_commit = off")
-        self._table = (
-            sql.Identifier(location.schema, TABLE) if location.schema else sql.Identifier(TABLE)
-        )
-        self._sql = sql
-        self._conn.execute(
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} (subject_id TEXT PRIMARY KEY, key BYTEA, "
-                "created_at TEXT NOT NULL, erased_at TEXT)"
-            ).format(self._table)
-        )
-        self._erasures_table = (
-            sql.Identifier(location.schema, ERASURES) if location.schema else sql.Identifier(ERASURES)
-        )
-        self._conn.execute(
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} (id INTEGER PRIMARY KEY CHECK (id = 1), erasures BIGINT NOT NULL)"
-            ).format(self._erasures_table)
-        )
-        self._conn.execute(
-            sql.SQL("INSERT INTO {} VALUES (1, 0) ON CONFLICT (id) DO NOTHING").format(self._erasures_table)
-        )
-        self.table_sql = self._table.as_string(self._conn)
-        self.erasures_sql = self._erasures_table.as_string(self._conn)
-        self._erasures = self._read_erasures()
+        schema = (location.schema,) if location.schema else ()
+        self.names = {
+            "keys": sql.Identifier(*schema, TABLE).as_string(self._conn),
+            "erasures": sql.Identifier(*schema, ERASURES).as_string(self._conn),
+        }
+        self._create_tables("postgres")
 
-    def _read_erasures(self) -> int:
-        row = self._conn.execute(self._sql.SQL("SELECT erasures FROM {} WHERE id = 1").format(self._erasures_table))
-        return int(row.fetchone()[0])  # type: ignore[index]
-
-    def _select_erased(self) -> list[str]:
-        return [row[0] for row in self._conn.execute(self._q("SELECT subject_id FROM {} WHERE key IS NULL"))]
-
-    def _q(self, text: str) -> object:
-        return self._sql.SQL(text).format(self._table)
-
-    def _select_many(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
-        rows = self._conn.execute(
-            self._q("SELECT subject_id, key FROM {} WHERE subject_id = ANY(%s)"), ([str(s) for s in subjects],)
-        ).fetchall()
-        return {UUID(subject): bytes(key) if key is not None else None for subject, key in rows}
-
-    def _select_all(self) -> Iterator[tuple[str, bytes | None]]:
-        for subject, key in self._conn.execute(self._q("SELECT subject_id, key FROM {}")).fetchall():
-            yield subject, bytes(key) if key is not None else None
-
-    def _insert(self, rows: list[tuple[str, bytes | None, str, str | None]]) -> None:
+    @contextmanager
+    def _transaction(self, *, write: bool, durable: bool = False) -> Iterator[Tx]:
+        if not write:
+            with self._conn.cursor() as cursor:  # autocommit: each read on its own
+                yield Tx(cursor, "postgres", names=self.names)
+            return
         with self._conn.transaction(), self._conn.cursor() as cursor:
-            cursor.executemany(
-                self._q("INSERT INTO {} VALUES (%s, %s, %s, %s) ON CONFLICT (subject_id) DO NOTHING"), rows
-            )
-
-    def _tombstone(self, subject: UUID) -> int:
-        with self._conn.transaction():
-            self._conn.execute("SET LOCAL synchronous_commit = on")  # an erasure is durable at once
-            changed = self._conn.execute(
-                self._q("UPDATE {} SET key = NULL, erased_at = %s WHERE subject_id = %s AND key IS NOT NULL"),
-                (_now(), str(subject)),
-            ).rowcount
-            self._conn.execute(
-                self._q("INSERT INTO {} VALUES (%s, NULL, %s, %s) ON CONFLICT (subject_id) DO NOTHING"),
-                (str(subject), _now(), _now()),
-            )
-            self._conn.execute(
-                self._sql.SQL("UPDATE {} SET erasures = erasures + 1 WHERE id = 1").format(self._erasures_table)
-            )
-        return changed
+            if durable:
+                cursor.execute("SET LOCAL synchronous_commit = on")  # an erasure is durable at once
+            yield Tx(cursor, "postgres", names=self.names)
 
     def _scrub(self) -> None:
         # A plain VACUUM frees the dead row version but may leave its bytes in the page.
-        self._conn.execute(self._q("VACUUM FULL {}"))
+        self._conn.execute(f"VACUUM FULL {self.names['keys']}")
 
     def close(self) -> None:
         self._conn.close()

@@ -37,29 +37,8 @@ from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
+from projections.transaction import Tx
 from projections.transparency.leaves import intact_leaf_hash
-
-
-class Cursor:
-    """The transaction's cursor as the steps see it: SQL with ``%s`` placeholders on both stores."""
-
-    def __init__(self, cursor: Any, dialect: str):
-        self.cursor = cursor
-        self.dialect = dialect
-
-    def _sql(self, sql: str) -> str:
-        return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(self._sql(sql), tuple(params))
-
-    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
-            self.cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
-
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.cursor.execute(self._sql(sql), tuple(params))
-        return [tuple(row) for row in self.cursor.fetchall()]
 
 
 @dataclass(frozen=True)
@@ -77,8 +56,9 @@ class NewRecords:
         ]
 
 
-#: One step of a unit of work in the events' transaction: the cursor, the new records, the unit.
-Step = Callable[[Cursor, NewRecords, Any], None]
+#: One step of a unit of work in the events' transaction: the transaction (its SQL with `%s`
+#: placeholders on both stores), the new records, the unit.
+Step = Callable[[Tx, NewRecords, Any], None]
 
 
 @dataclass
@@ -87,10 +67,10 @@ class Steps:
 
     steps: list[Step] = field(default_factory=list)
 
-    def run(self, cursor: Cursor, ids: Sequence[int], stored_events: Sequence[StoredEvent], unit: Any) -> None:
+    def run(self, tx: Tx, ids: Sequence[int], stored_events: Sequence[StoredEvent], unit: Any) -> None:
         records = NewRecords(ids, stored_events)
         for step in self.steps:
-            step(cursor, records, unit)
+            step(tx, records, unit)
 
 
 def _originator(value: Any) -> UUID:
@@ -125,7 +105,7 @@ class SQLiteUnitRecorder(SQLiteApplicationRecorder):
             ids = [first, *(super()._insert_events(c, stored_events[1:]) or [])]
         else:
             ids = list(super()._insert_events(c, stored_events) or [])
-        self.unit_steps.run(Cursor(c, "sqlite"), ids, stored_events, kwargs.get("unit"))
+        self.unit_steps.run(Tx(c, "sqlite"), ids, stored_events, kwargs.get("unit"))
         return ids
 
     def recorded_originators(self, originator_ids: Sequence[UUID]) -> set[UUID]:
@@ -159,7 +139,7 @@ class PostgresUnitRecorder(PostgresApplicationRecorder):
                     self._insert_stored_events(curs, stored_events, **kwargs)
                     ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
             with conn.cursor(row_factory=tuple_row) as rows:
-                self.unit_steps.run(Cursor(rows, "postgres"), ids, stored_events, kwargs.get("unit"))
+                self.unit_steps.run(Tx(rows, "postgres"), ids, stored_events, kwargs.get("unit"))
         return ids
 
     def recorded_originators(self, originator_ids: Sequence[UUID]) -> set[UUID]:

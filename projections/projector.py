@@ -8,7 +8,7 @@ report "as known at a moment" projects into a throwaway store up to it).
 An event the views cannot take (an applier bug, an old event the database refuses) stops them
 just before it: `catch_up` applies the events before it, notes `stalled` (position, event, reason)
 and raises `ProjectionStalled`; every later catch-up tries again, so the views go on once the
-cause is gone. (A NUL in old events is no such cause: `projections.store.storable_row`.)
+cause is gone. (A NUL in old events is no such cause: `projections.transaction.storable_row`.)
 
 In-process: run `Projector(registry, store).catch_up()` after `registry.execute(...)` so a client
 reads its own writes. As a worker: `follow()` polls (and on PostgreSQL may be woken by LISTEN).

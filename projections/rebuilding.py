@@ -44,7 +44,8 @@ from projections.appliers import APPLIERS  # noqa: F401  (importing it registers
 from projections.appliers.base import BASE_APPLIERS
 from projections.decoding import fast_mapper
 from projections.schema import TABLES, create_table_statements
-from projections.store import SCRATCH_SCHEMA, Tx, ViewStore, storable_row, table_columns
+from projections.store import SCRATCH_SCHEMA, Tx, ViewStore, table_columns
+from projections.transaction import storable_row
 
 #: Log positions read (and applied to the scratch) per round: many, as nothing is committed to
 #: the store per round; memory stays bounded by a few rounds of events.

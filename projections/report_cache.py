@@ -4,19 +4,19 @@ A report is a function of the log position and its parameters (no clock in it), 
 is exact: the same bytes the views would give again at that position. The position is read first
 (one cheap query); if the views have moved on since, the lookup misses and the facts are read
 afresh, in their own snapshot, and kept under the position that snapshot states. Entries are per
-view store (dropped with it) and few (the newest positions win).
+view store (dropped with it) and few (the least recently used go first: `PositionCache`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from projections.facts import Facts, load_facts
 from projections.periods import Period
+from projections.position_cache import PositionCache
 from projections.store import LIVE_TRACKING, ViewStore
 
 T = TypeVar("T")
@@ -25,45 +25,12 @@ FACTS_ENTRIES = 8
 REPORT_ENTRIES = 16  # a JSON report of the whole region is ~4 MB
 
 
-class _Lru:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[Hashable, Any] = OrderedDict()
-
-    def get(self, key: Hashable) -> Any:
-        if key in self.items:
-            self.items.move_to_end(key)
-            return self.items[key]
-        return None
-
-    def put(self, key: Hashable, value: Any) -> None:
-        self.items[key] = value
-        self.items.move_to_end(key)
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
-
-
-class _FactsLru(_Lru):
-    def covering(self, position: int, periods: tuple[Period, ...]) -> Facts | None:
-        """Facts read at `position` for these periods or more (the extra periods change nothing
-        of the asked ones: a start page's year is in its report's two years)."""
-        found = self.get((position, periods))
-        if found is not None:
-            return found  # type: ignore[no-any-return]
-        for (at, read), facts in reversed(self.items.items()):
-            if at == position and set(periods) <= set(read):
-                self.items.move_to_end((at, read))
-                return facts  # type: ignore[no-any-return]
-        return None
-
-
 class ReportCache:
     """Facts by (position, periods) and rendered reports by (position, parameters) of one store."""
 
     def __init__(self) -> None:
-        self.facts = _FactsLru(FACTS_ENTRIES)
-        self.reports = _Lru(REPORT_ENTRIES)
-        self.lock = threading.Lock()  # the API serves sync endpoints from a thread pool
+        self.facts: PositionCache[Facts] = PositionCache(FACTS_ENTRIES)
+        self.reports: PositionCache[Any] = PositionCache(REPORT_ENTRIES)
 
 
 _CACHES: WeakKeyDictionary[ViewStore, ReportCache] = WeakKeyDictionary()
@@ -85,17 +52,17 @@ def view_position(store: ViewStore) -> int:
 
 def facts_at_head(store: ViewStore, periods: Sequence[Period]) -> Facts:
     """`load_facts(store, periods)`, or the same facts kept from an earlier call at this position."""
-    cache = cache_of(store)
+    facts_kept = cache_of(store).facts
     key = tuple(dict.fromkeys(periods))
-    with cache.lock:
-        found = cache.facts.covering(view_position(store), key)
+    # Facts read at this position for these periods or more answer too (the extra periods change
+    # nothing of the asked ones: a start page's year is in its report's two years).
+    found = facts_kept.matching(view_position(store), lambda read: set(key) <= set(read))  # type: ignore[arg-type]
     if found is not None:
         return found
     facts = load_facts(store, periods)
     # The report and the engine only add to the facts' memo of organizations per unit: sharing
     # them between threads is safe.
-    with cache.lock:
-        cache.facts.put((facts.position, key), facts)
+    facts_kept.put(facts.position, key, facts)
     return facts
 
 
@@ -107,13 +74,10 @@ def rendered(store: ViewStore, facts: Facts, parameters: Hashable, build: Callab
 def kept(store: ViewStore, position: int, parameters: Hashable, build: Callable[[], T]) -> T:
     """What `build()` makes for `parameters` at this log position (a report, its charts), made
     once per position; callers must not change what they get back (it is shared)."""
-    cache = cache_of(store)
-    key = (position, parameters)
-    with cache.lock:
-        found = cache.reports.get(key)
+    reports = cache_of(store).reports
+    found = reports.get(position, parameters)
     if found is not None:
         return found  # type: ignore[no-any-return]
     data = build()
-    with cache.lock:
-        cache.reports.put(key, data)
+    reports.put(position, parameters, data)
     return data

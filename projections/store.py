@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -55,6 +55,7 @@ from projections.schema import (
     create_index_statements,
     create_table_statements,
 )
+from projections.transaction import Tx  # re-exported: the views' readers import it from here
 
 log = structlog.get_logger("reestr.projections")
 
@@ -69,74 +70,6 @@ SCRATCH_SCHEMA = "reestr_scratch"
 
 class StalePosition(Exception):
     """Another writer moved the views' position since the batch was read: read it again."""
-
-
-_TRANSLATED: dict[tuple[str, str, str], str] = {}
-
-#: What a NUL becomes in PostgreSQL views (text columns cannot hold U+0000).
-NUL_IN_VIEWS = "\ufffd"
-
-
-def storable_row(values: tuple[Any, ...]) -> tuple[Any, ...]:
-    """`values` as PostgreSQL's text columns can hold them: NUL replaced by U+FFFD.
-
-    Commands refuse NUL (`registry.text`), but events recorded before (or written through the
-    library) keep theirs for good; the log keeps the bytes, the views show the replacement,
-    and a projection goes on past them instead of failing on every catch-up."""
-    for value in values:
-        if type(value) is str and "\x00" in value:
-            return tuple(v.replace("\x00", NUL_IN_VIEWS) if type(v) is str else v for v in values)
-    return values
-
-
-class Tx:
-    """One transaction on a view store. SQL uses `%s` placeholders and `{p}` for the prefix."""
-
-    def __init__(self, cursor: Any, dialect: str, prefix: str, library_cursor: Any = None):
-        self.cursor = cursor
-        self.dialect = dialect
-        self.prefix = prefix
-        #: the library's own cursor on the same transaction (for its tracking statements)
-        self.library_cursor = cursor if library_cursor is None else library_cursor
-
-    def _sql(self, sql: str) -> str:
-        # Appliers repeat a few dozen constant texts: translate each once (bounded, in case a
-        # caller builds texts with values in them).
-        key = (sql, self.prefix, self.dialect)
-        found = _TRANSLATED.get(key)
-        if found is None:
-            found = sql.replace("{p}", self.prefix)
-            if self.dialect == "sqlite":
-                found = found.replace("%s", "?")
-            if len(_TRANSLATED) >= 4096:
-                _TRANSLATED.clear()
-            _TRANSLATED[key] = found
-        return found
-
-    def _params(self, params: Sequence[Any]) -> tuple[Any, ...]:
-        params = params if type(params) is tuple else tuple(params)
-        if self.dialect == "postgres":
-            return storable_row(params)
-        return params
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(self._sql(sql), self._params(params))
-
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.cursor.execute(self._sql(sql), self._params(params))
-        return [tuple(row) for row in self.cursor.fetchall()]
-
-    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        self.cursor.execute(self._sql(sql), self._params(params))
-        row = self.cursor.fetchone()
-        return None if row is None else tuple(row)
-
-    def pipeline(self) -> Any:
-        """Send a run of statements without waiting for each answer (PostgreSQL pipeline mode;
-        a read inside still gets its rows). A no-op on SQLite, which is in-process anyway."""
-        if self.dialect == "postgres":
-            return self.cursor.connection.pipeline()
-        return nullcontext()
 
 
 def table_columns(table: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Who is told after a unit of work commits: the views, the response caches, the key caches.
+"""Who is told after a unit of work commits: the views, the public answers' cache, the key caches.
 
 The registry records; what follows a commit is not its business. The composition root
 (ops/bootstrap.py, or the API app for its own caches) registers subscribers here once; every

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
+from ops.cli import app as reestr
 from ops.logs import configure_logging
-from ops.users_cli import users_app
 from registry import commands as c
 from registry.application import Registry
 from registry.users import token_sha256, user_id_for_token_hash
@@ -27,7 +27,7 @@ def test_users_are_added_listed_and_revoked_and_tokens_are_never_stored(
     runner = CliRunner()
 
     def cli(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(users_app, list(args), env=env)
+        result = runner.invoke(reestr, ["users", *args], env=env)
         # The CLI pointed the logs at the runner's stderr, closed now: point them back.
         configure_logging("info", "console")
         return result.exit_code, result.stdout, result.stderr

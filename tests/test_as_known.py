@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from test_projections_support import ADMIN, person
 from typer.testing import CliRunner
 
-from ops.projection_cli import report_app
+from ops.cli import app as reestr
 from projections.as_known import (
     changes_between,
     effective_date,
@@ -163,13 +162,11 @@ def test_cli_known_at_and_compare(tmp_path: Path) -> None:
     finally:
         registry.close()
     env = {"REESTR_DATABASE_URL": url, "REESTR_LOG_LEVEL": "warning"}
-    app = typer.Typer()
-    app.add_typer(report_app, name="report")
     runner = CliRunner()
     moment = moment_text(story["known"])
 
     at = tmp_path / "known.json"
-    result = runner.invoke(app, ["report", "dynamics", "--known-at", moment, "-o", str(at)], env=env)
+    result = runner.invoke(reestr, ["report", "dynamics", "--known-at", moment, "-o", str(at)], env=env)
     assert result.exit_code == 0, result.output
     data = json.loads(at.read_text())
     assert data["position"] == story["before"] and data["known_at"] == moment
@@ -177,7 +174,7 @@ def test_cli_known_at_and_compare(tmp_path: Path) -> None:
 
     both = tmp_path / "both.json"
     manifest = tmp_path / "both.manifest.json"
-    result = runner.invoke(app, ["report", "dynamics", "--compare-known-at", moment, "-o", str(both),
+    result = runner.invoke(reestr, ["report", "dynamics", "--compare-known-at", moment, "-o", str(both),
                                  "--manifest", str(manifest)], env=env)
     assert result.exit_code == 0, result.output
     data = json.loads(both.read_text())
@@ -186,21 +183,21 @@ def test_cli_known_at_and_compare(tmp_path: Path) -> None:
     assert [ch["kind"] for ch in data["as_known"]["changes"]] == ["late_entry", "correction", "correction"]
     parameters = json.loads(manifest.read_text())["parameters"]
     assert parameters["compare_known_at"] == moment and parameters["compare_position"] == story["before"]
-    assert runner.invoke(app, ["report", "reproduce", str(manifest)], env=env).exit_code == 0
+    assert runner.invoke(reestr, ["report", "reproduce", str(manifest)], env=env).exit_code == 0
 
     page = tmp_path / "both.html"
-    result = runner.invoke(app, ["report", "dynamics", "--compare-known-at", moment, "-o", str(page)], env=env)
+    result = runner.invoke(reestr, ["report", "dynamics", "--compare-known-at", moment, "-o", str(page)], env=env)
     assert result.exit_code == 0, result.output
     html = page.read_text()
     assert "Как было известно и как действует" in html
     assert "позднее внесение" in html and "curator-7" in html and "дата по приказу" in html
 
-    refused = runner.invoke(app, ["report", "dynamics", "--compare-known-at", moment, "-o",
+    refused = runner.invoke(reestr, ["report", "dynamics", "--compare-known-at", moment, "-o",
                                   str(tmp_path / "x.csv")], env=env)
     assert refused.exit_code == 2
-    both_ways = runner.invoke(app, ["report", "dynamics", "--known-at", moment, "--position", "3", "-o",
+    both_ways = runner.invoke(reestr, ["report", "dynamics", "--known-at", moment, "--position", "3", "-o",
                                     str(tmp_path / "y.json")], env=env)
     assert both_ways.exit_code == 2
-    garbled = runner.invoke(app, ["report", "dynamics", "--known-at", "вчера", "-o", str(tmp_path / "z.json")],
+    garbled = runner.invoke(reestr, ["report", "dynamics", "--known-at", "вчера", "-o", str(tmp_path / "z.json")],
                             env=env)
     assert garbled.exit_code == 2

@@ -12,19 +12,12 @@ from typing import Any
 from uuid import UUID
 
 import structlog
-import typer
 from click.testing import Result
 from openpyxl import Workbook, load_workbook
 from scenario import Region
 
+from ops.cli import app as reestr
 from ops.importing import ImportReport, import_file
-from ops.ops_cli import (
-    doctor_command,
-    export_log_command,
-    import_command,
-    restore_command,
-    template_command,
-)
 from ops.templates import FIRST_DATA_ROW, HEADER_ROW, write_template
 from registry.application import Registry
 
@@ -109,18 +102,8 @@ def invoke(args: Sequence[str], env: dict[str, str]) -> Result:
     from typer.testing import CliRunner
 
     try:
-        return CliRunner().invoke(cli(), list(args), env=env)
+        return CliRunner().invoke(reestr, list(args), env=env)
     finally:
         # The command pointed the logs at the runner's stderr, closed now: back to the defaults.
         structlog.reset_defaults()
 
-
-def cli() -> typer.Typer:
-    """The commands as the lead wires them into `reestr`."""
-    app = typer.Typer(no_args_is_help=True, add_completion=False)
-    app.command("template")(template_command)
-    app.command("import")(import_command)
-    app.command("export-log")(export_log_command)
-    app.command("restore")(restore_command)
-    app.command("doctor")(doctor_command)
-    return app

@@ -9,11 +9,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import typer
 from test_projections_support import ADMIN, build_scenario, fresh_registry, person
 from typer.testing import CliRunner
 
-from ops.projection_cli import report_app
+from ops.cli import app as reestr
 from projections.manifest import (
     MANIFEST_FORMAT,
     build_manifest,
@@ -46,12 +45,6 @@ def scenario(tmp_path_factory):  # type: ignore[no-untyped-def]
         yield registry, ids, url
 
 
-def _app() -> typer.Typer:
-    app = typer.Typer()
-    app.add_typer(report_app, name="report")
-    return app
-
-
 def _said(result) -> str:  # type: ignore[no-untyped-def]
     return " ".join(result.output.split())
 
@@ -60,12 +53,11 @@ def test_manifest_reproduce_identical_after_more_events_and_tamper_detected(scen
     registry, ids, url = scenario
     env = {"REESTR_DATABASE_URL": url, "REESTR_LOG_LEVEL": "warning"}
     runner = CliRunner()
-    app = _app()
     old_position = registry.position()
     outputs = {}
     for fmt in ("json", "xlsx", "html"):
         out, man = tmp_path / f"old.{fmt}", tmp_path / f"old.{fmt}.manifest.json"
-        result = runner.invoke(app, ["report", "dynamics", "-o", str(out), "--manifest", str(man)], env=env)
+        result = runner.invoke(reestr, ["report", "dynamics", "-o", str(out), "--manifest", str(man)], env=env)
         assert result.exit_code == 0, result.output
         manifest = json.loads(man.read_text())
         assert manifest["manifest"] == MANIFEST_FORMAT and manifest["report"] == "dynamics"
@@ -86,14 +78,14 @@ def test_manifest_reproduce_identical_after_more_events_and_tamper_detected(scen
 
     for fmt, (out, man) in outputs.items():
         again = tmp_path / f"again.{fmt}"
-        result = runner.invoke(app, ["report", "reproduce", str(man), "--output", str(again)], env=env)
+        result = runner.invoke(reestr, ["report", "reproduce", str(man), "--output", str(again)], env=env)
         assert result.exit_code == 0, result.output
         assert "Идентичен" in _said(result)
         assert again.read_bytes() == out.read_bytes()
 
     # A report at the new position differs, and so does its manifest's root.
     new_out, new_man = tmp_path / "new.json", tmp_path / "new.manifest.json"
-    result = runner.invoke(app, ["report", "dynamics", "-o", str(new_out), "--manifest", str(new_man)], env=env)
+    result = runner.invoke(reestr, ["report", "dynamics", "-o", str(new_out), "--manifest", str(new_man)], env=env)
     assert result.exit_code == 0, result.output
     new_manifest = json.loads(new_man.read_text())
     old_manifest = json.loads(outputs["json"][1].read_text())
@@ -106,7 +98,7 @@ def test_manifest_reproduce_identical_after_more_events_and_tamper_detected(scen
     out, man = outputs["json"]
     original = out.read_bytes()
     out.write_bytes(original.replace(b'"position":', b'"position":1', 1))  # either JSON layout
-    result = runner.invoke(app, ["report", "reproduce", str(man)], env=env)
+    result = runner.invoke(reestr, ["report", "reproduce", str(man)], env=env)
     assert result.exit_code == 1, result.output
     assert "Не идентичен" in _said(result) and "изменён" in _said(result)
     out.write_bytes(original)
@@ -115,32 +107,31 @@ def test_manifest_reproduce_identical_after_more_events_and_tamper_detected(scen
     doctored = dict(old_manifest, output=dict(old_manifest["output"], sha256="0" * 64))
     bad = tmp_path / "doctored.manifest.json"
     bad.write_text(json.dumps(doctored))
-    result = runner.invoke(app, ["report", "reproduce", str(bad)], env=env)
+    result = runner.invoke(reestr, ["report", "reproduce", str(bad)], env=env)
     assert result.exit_code == 1 and "Не идентичен" in _said(result)
 
     # A manifest stating another root (a different log): not identical.
     forged = dict(old_manifest, merkle_root="ab" * 32)
     forged_path = tmp_path / "forged.manifest.json"
     forged_path.write_text(json.dumps(forged))
-    result = runner.invoke(app, ["report", "reproduce", str(forged_path)], env=env)
+    result = runner.invoke(reestr, ["report", "reproduce", str(forged_path)], env=env)
     assert result.exit_code == 1 and "корень дерева" in _said(result)
 
     # Not a manifest, or a position not recorded yet: a usage error (2).
     junk = tmp_path / "junk.json"
     junk.write_text("{}")
-    assert runner.invoke(app, ["report", "reproduce", str(junk)], env=env).exit_code == 2
+    assert runner.invoke(reestr, ["report", "reproduce", str(junk)], env=env).exit_code == 2
     future = tmp_path / "future.manifest.json"
     future.write_text(json.dumps(dict(old_manifest, position=10**6)))
-    assert runner.invoke(app, ["report", "reproduce", str(future)], env=env).exit_code == 2
+    assert runner.invoke(reestr, ["report", "reproduce", str(future)], env=env).exit_code == 2
 
 
 def test_indicator_table_with_manifest(scenario, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _, _, url = scenario
     env = {"REESTR_DATABASE_URL": url, "REESTR_LOG_LEVEL": "warning"}
     runner = CliRunner()
-    app = _app()
     out, man = tmp_path / "ind.csv", tmp_path / "ind.manifest.json"
-    result = runner.invoke(app, ["report", "indicators", "--period", "2021", "--position", "60", "-o", str(out),
+    result = runner.invoke(reestr, ["report", "indicators", "--period", "2021", "--position", "60", "-o", str(out),
                                  "--manifest", str(man)], env=env)
     assert result.exit_code == 0, result.output
     manifest = json.loads(man.read_text())
@@ -148,10 +139,10 @@ def test_indicator_table_with_manifest(scenario, tmp_path: Path) -> None:  # typ
     assert manifest["parameters"] == {"period": "2021", "school_year": False, "unit": None, "format": "csv"}
     text = out.read_bytes().decode("utf-8-sig")
     assert text.splitlines()[0].startswith("position,period,indicator")
-    assert runner.invoke(app, ["report", "reproduce", str(man)], env=env).exit_code == 0
+    assert runner.invoke(reestr, ["report", "reproduce", str(man)], env=env).exit_code == 0
     out.write_bytes(out.read_bytes() + b"x")
-    assert runner.invoke(app, ["report", "reproduce", str(man)], env=env).exit_code == 1
-    assert runner.invoke(app, ["report", "indicators", "-o", str(tmp_path / "t.xlsx")], env=env).exit_code == 2
+    assert runner.invoke(reestr, ["report", "reproduce", str(man)], env=env).exit_code == 1
+    assert runner.invoke(reestr, ["report", "indicators", "-o", str(tmp_path / "t.xlsx")], env=env).exit_code == 2
 
 
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -46,10 +46,7 @@ def hook(notification):
 Projector(registry, open_view_store(registry), batch_size={batch}, on_notification=hook).catch_up()
 """.replace("{batch}", str(BATCH))
 
-CLI = (
-    "import typer; from ops.projection_cli import project_command; "
-    "app = typer.Typer(); app.command()(project_command); app()"
-)
+CLI = "from ops.cli import app; app()"
 
 
 def _env(url: str, schema: str | None) -> dict[str, str]:
@@ -113,7 +110,7 @@ def test_worker_killed_mid_batch_then_restarted_equals_uninterrupted(kind: str, 
             partial = store.position()
 
             restarted = subprocess.run(
-                [sys.executable, "-c", CLI, "--batch-size", str(BATCH)],
+                [sys.executable, "-c", CLI, "project", "--batch-size", str(BATCH)],
                 cwd=ROOT, env=_env(url, schema), capture_output=True, timeout=120,
             )
             assert restarted.returncode == 0, restarted.stderr.decode()
@@ -138,7 +135,7 @@ def test_follow_worker_projects_new_commands_and_stops_on_sigterm(kind: str, tmp
         try:
             store = open_view_store(registry)
             follower = subprocess.Popen(
-                [sys.executable, "-c", CLI, "--follow", "--poll-interval", "0.1"],
+                [sys.executable, "-c", CLI, "project", "--follow", "--poll-interval", "0.1"],
                 cwd=ROOT, env=_env(url, schema), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             )
             try:

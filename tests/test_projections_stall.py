@@ -23,7 +23,8 @@ from typer.testing import CliRunner
 from ops.cli import app as reestr
 from projections.appliers import APPLIERS
 from projections.projector import ProjectionStalled, Projector, probe, rebuild
-from projections.store import NUL_IN_VIEWS, open_view_store
+from projections.store import open_view_store
+from projections.transaction import NUL_IN_VIEWS
 from registry import commands as c
 from registry.application import Registry
 from registry.base import recording_as

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import typer
 from test_projections_support import ADMIN, build_scenario, fresh_registry, person
 from typer.testing import CliRunner
 
-from ops.projection_cli import report_app
+from ops.cli import app as reestr
 from projections.facts import load_facts
 from projections.formats import render
 from projections.periods import Period
@@ -177,25 +176,23 @@ def test_missing_contingent_is_missing_never_zero(tmp_path: Path) -> None:
 def test_report_dynamics_command(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     registry, _, ids, _, directory = built
     url = f"sqlite:///{next(directory.glob('*.sqlite3'))}"
-    app = typer.Typer()
-    app.add_typer(report_app, name="report")
     runner = CliRunner()
     env = {"REESTR_DATABASE_URL": url, "REESTR_LOG_LEVEL": "warning"}
     out = tmp_path / "dynamics.xlsx"
-    result = runner.invoke(app, ["report", "dynamics", "--from", "2020", "--to", "2021", "-o", str(out)], env=env)
+    result = runner.invoke(reestr, ["report", "dynamics", "--from", "2020", "--to", "2021", "-o", str(out)], env=env)
     assert result.exit_code == 0, result.output
     assert f"позиция журнала {registry.position()}" in " ".join(result.output.split())
     assert openpyxl.load_workbook(out).sheetnames[1] == "Обучающиеся 10–19 лет"
     school = tmp_path / "school.json"
-    result = runner.invoke(app, ["report", "dynamics", "--school-year", "--unit", f"municipality:{ids['M1']}",
+    result = runner.invoke(reestr, ["report", "dynamics", "--school-year", "--unit", f"municipality:{ids['M1']}",
                                  "--format", "json", "-o", str(school)], env=env)
     assert result.exit_code == 0, result.output
     data = json.loads(school.read_text())
     assert data["periods"]["b"]["key"] == "2021/22" and data["scope"]["name"] == "Северный район"
     assert [r["unit_kind"] for r in data["indicators"][0]["rows"]] == ["municipality", "organization"]
     at = tmp_path / "at.json"
-    result = runner.invoke(app, ["report", "dynamics", "--position", "60", "-o", str(at)], env=env)
+    result = runner.invoke(reestr, ["report", "dynamics", "--position", "60", "-o", str(at)], env=env)
     assert result.exit_code == 0, result.output
     assert json.loads(at.read_text())["position"] == 60
-    bad = runner.invoke(app, ["report", "dynamics", "--unit", "нет такой", "-o", str(at)], env=env)
+    bad = runner.invoke(reestr, ["report", "dynamics", "--unit", "нет такой", "-o", str(at)], env=env)
     assert bad.exit_code == 2 and "не найдена" in bad.output

@@ -13,8 +13,8 @@ from structlog.testing import capture_logs
 from typer.testing import CliRunner
 
 from api.staff.session import StaffConfig
+from ops.cli import app as reestr
 from ops.logs import configure_logging
-from ops.users_cli import users_app
 from registry.application import Registry
 from registry.users import User
 
@@ -194,7 +194,7 @@ def test_the_cli_gives_a_login_and_resets_a_password_read_from_stdin(
     runner = CliRunner()
 
     def cli(*args: str, password: str) -> tuple[int, str, str]:
-        result = runner.invoke(users_app, list(args), env=env, input=password + "\n")
+        result = runner.invoke(reestr, ["users", *args], env=env, input=password + "\n")
         configure_logging("info", "console")
         return result.exit_code, result.stdout, result.stderr
 

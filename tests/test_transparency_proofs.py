@@ -10,18 +10,11 @@ import stat
 from pathlib import Path
 
 import pytest
-import typer
 from transparency_support import RawStore, build_region
 from typer.testing import CliRunner
 
+from ops.cli import app as reestr
 from ops.logs import configure_logging
-from ops.transparency_cli import (
-    checkpoint_command,
-    keys_app,
-    proof_app,
-    verify_command,
-    verify_proof_command,
-)
 from projections.transparency import proof_files
 from projections.transparency.checkpoints import (
     Checkpoint,
@@ -41,16 +34,9 @@ from registry.application import Registry
 
 
 class Cli:
-    """`reestr` as the lead wires it, on the registry's own store, with a key pair in `keys`."""
+    """`reestr` itself (`ops.cli.app`), on the registry's own store, with a key pair in `keys`."""
 
     def __init__(self, registry: Registry, tmp_path: Path):
-        app = typer.Typer()
-        app.add_typer(keys_app, name="keys")
-        app.command("checkpoint")(checkpoint_command)
-        app.add_typer(proof_app, name="proof")
-        app.command("verify-proof")(verify_proof_command)
-        app.command("verify")(verify_command)
-        self.app = app
         self.tmp = tmp_path
         raw = RawStore(registry)
         if raw.sqlite:
@@ -63,7 +49,7 @@ class Cli:
         self.public = tmp_path / "keys" / "reestr-signing-key.pub.pem"
 
     def __call__(self, *args: str | Path | int) -> tuple[int, str]:
-        result = CliRunner().invoke(self.app, [str(a) for a in args], env=self.env)
+        result = CliRunner().invoke(reestr, [str(a) for a in args], env=self.env)
         configure_logging("info", "console")
         return result.exit_code, result.output
 
@@ -81,21 +67,18 @@ def cli(registry: Registry, tmp_path: Path) -> Cli:
 
 
 def test_keys_are_generated_private_key_owner_only_and_never_overwritten(tmp_path: Path) -> None:
-    app = typer.Typer()
-    app.add_typer(keys_app, name="keys")
-    app.command("verify-proof")(verify_proof_command)
     runner = CliRunner()
-    result = runner.invoke(app, ["keys", "generate", "-o", str(tmp_path / "k")])
+    result = runner.invoke(reestr, ["keys", "generate", "-o", str(tmp_path / "k")])
     assert result.exit_code == 0, result.output
     private = tmp_path / "k" / "reestr-signing-key.pem"
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     assert b"BEGIN PRIVATE KEY" in private.read_bytes()
     assert b"BEGIN PUBLIC KEY" in (tmp_path / "k" / "reestr-signing-key.pub.pem").read_bytes()
     first_key = private.read_bytes()
-    again = runner.invoke(app, ["keys", "generate", "-o", str(tmp_path / "k")])
+    again = runner.invoke(reestr, ["keys", "generate", "-o", str(tmp_path / "k")])
     assert again.exit_code == 1 and "уже есть" in again.output
     assert private.read_bytes() == first_key, "a refused generation left the key as it was"
-    forced = runner.invoke(app, ["keys", "generate", "-o", str(tmp_path / "k"), "--force"])
+    forced = runner.invoke(reestr, ["keys", "generate", "-o", str(tmp_path / "k"), "--force"])
     assert forced.exit_code == 0
     assert private.read_bytes() != first_key, "--force made a new key"
 

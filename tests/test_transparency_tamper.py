@@ -7,12 +7,11 @@ import itertools
 from pathlib import Path
 
 import pytest
-import typer
 from transparency_support import RawStore, build_region
 from typer.testing import CliRunner
 
+from ops.cli import app as reestr
 from ops.logs import configure_logging
-from ops.transparency_cli import checkpoint_command, keys_app, verify_command
 from projections.transparency.checkpoints import (
     Checkpoint,
     generate_keys,
@@ -22,14 +21,6 @@ from projections.transparency.checkpoints import (
 from projections.transparency.store import TransparencyLog
 from projections.transparency.verify import Finding, VerifyReport, verify_log
 from registry.application import Registry
-
-
-def _cli() -> typer.Typer:
-    app = typer.Typer()
-    app.add_typer(keys_app, name="keys")
-    app.command("checkpoint")(checkpoint_command)
-    app.command("verify")(verify_command)
-    return app
 
 
 def _run(registry: Registry, *args: str, key: Path | None = None) -> tuple[int, str]:
@@ -43,7 +34,7 @@ def _run(registry: Registry, *args: str, key: Path | None = None) -> tuple[int, 
         env = {"REESTR_DATABASE_URL": POSTGRES_URL, "REESTR_DATABASE_SCHEMA": raw.schema}
     env["REESTR_LOG_LEVEL"] = "warning"
     env["REESTR_SIGNING_KEY_PATH"] = str(key) if key else None  # type: ignore[assignment]
-    result = CliRunner().invoke(_cli(), list(args), env=env)
+    result = CliRunner().invoke(reestr, list(args), env=env)
     configure_logging("info", "console")
     return result.exit_code, result.output
 

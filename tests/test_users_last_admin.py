@@ -13,8 +13,8 @@ import pytest
 from api_support import ApiWorld, add_user, open_world
 from typer.testing import CliRunner
 
+from ops.cli import app as reestr
 from ops.logs import configure_logging
-from ops.users_cli import users_app
 from registry.application import Registry
 
 
@@ -54,12 +54,12 @@ def test_the_console_cannot_revoke_the_last_admin_either(
     auditor, _ = add_user(registry, "Аудитор", "auditor")
     before = registry.position()
 
-    result = CliRunner().invoke(users_app, ["revoke", only_admin, "--reason", "Уволился"], env=env)
+    result = CliRunner().invoke(reestr, ["users", "revoke", only_admin, "--reason", "Уволился"], env=env)
     configure_logging("info", "console")
     assert result.exit_code == 1
     assert "последний действующий администратор" in " ".join(result.stderr.split())
     assert registry.position() == before
 
-    result = CliRunner().invoke(users_app, ["revoke", auditor, "--reason", "Уволился"], env=env)
+    result = CliRunner().invoke(reestr, ["users", "revoke", auditor, "--reason", "Уволился"], env=env)
     configure_logging("info", "console")
     assert result.exit_code == 0, result.stderr

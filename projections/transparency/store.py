@@ -33,8 +33,8 @@ from typing import Any
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg.rows import tuple_row
 
+from projections.transaction import Tx, datastore_transaction
 from projections.transparency import merkle
 from projections.transparency.leaves import StoredRecord
 
@@ -79,35 +79,6 @@ class LeafRow:
     leaf_index: int
     position: int
     leaf_hash: bytes
-
-
-class _Tx:
-    """One transaction; SQL uses ``%s`` placeholders and ``{name}`` for the tables."""
-
-    def __init__(self, cursor: Any, dialect: str, names: dict[str, str]):
-        self.cursor = cursor
-        self.dialect = dialect
-        self.names = names
-
-    def _sql(self, sql: str) -> str:
-        sql = sql.format(**self.names)
-        return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(self._sql(sql), tuple(params))
-
-    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
-            self.cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
-
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.cursor.execute(self._sql(sql), tuple(params))
-        return [tuple(row) for row in self.cursor.fetchall()]
-
-    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        self.cursor.execute(self._sql(sql), tuple(params))
-        row = self.cursor.fetchone()
-        return None if row is None else tuple(row)
 
 
 def _quote(name: str) -> str:
@@ -196,14 +167,10 @@ class TransparencyLog:
     # -- transactions ---------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, *, write: bool) -> Iterator[_Tx]:
-        with self.datastore.transaction(commit=write) as cursor:
-            if self.dialect == "postgres":
-                # Rows as tuples, on the same connection and transaction as the library's cursor.
-                with cursor.connection.cursor(row_factory=tuple_row) as rows:
-                    yield _Tx(rows, self.dialect, self.names)
-            else:
-                yield _Tx(cursor, self.dialect, self.names)
+    def transaction(self, *, write: bool) -> Iterator[Tx]:
+        """A transaction of its own; SQL names the tables `{tl_leaves}`, `{events}`, `{position}`..."""
+        with datastore_transaction(self.datastore, self.dialect, write=write, names=self.names) as tx:
+            yield tx
 
     def setup(self) -> None:
         """Create the tables and the head row (idempotent)."""
@@ -213,7 +180,7 @@ class TransparencyLog:
             for statement in _DDL[self.dialect]:
                 tx.execute(statement)
 
-    def _lock_head(self, tx: _Tx) -> tuple[int, int]:
+    def _lock_head(self, tx: Tx) -> tuple[int, int]:
         if self.dialect == "sqlite":
             # A write first: SQLite's write lock is taken before any read snapshot.
             tx.execute("UPDATE {tl_head} SET tree_size = tree_size WHERE id = 1")
@@ -223,7 +190,7 @@ class TransparencyLog:
         assert row is not None
         return int(row[0]), int(row[1])
 
-    def _read_head(self, tx: _Tx) -> tuple[int, int]:
+    def _read_head(self, tx: Tx) -> tuple[int, int]:
         row = tx.one("SELECT tree_size, position FROM {tl_head} WHERE id = 1")
         assert row is not None
         return int(row[0]), int(row[1])
@@ -248,12 +215,12 @@ class TransparencyLog:
             self.append_in(tx, records, locked=(size, position))
             return len(records)
 
-    def append_in(self, tx: _Tx, records: Sequence[StoredRecord], *, locked: tuple[int, int] | None = None) -> None:
+    def append_in(self, tx: Tx, records: Sequence[StoredRecord], *, locked: tuple[int, int] | None = None) -> None:
         """Append the leaves of `records` (new positions, in log order) in the caller's transaction."""
         self.append_hashes(tx, [(int(r.position), r.leaf_hash()) for r in records], locked=locked)
 
     def append_hashes(
-        self, tx: _Tx, leaves: Sequence[tuple[int, bytes]], *, locked: tuple[int, int] | None = None
+        self, tx: Tx, leaves: Sequence[tuple[int, bytes]], *, locked: tuple[int, int] | None = None
     ) -> None:
         """Append leaves (log position, leaf hash; new positions in log order) in the caller's
         transaction, with the subtrees they complete, and move the head.
@@ -289,7 +256,7 @@ class TransparencyLog:
         # back transaction, another writer or a hand-edited head all read differently).
         self._edge = (compact.size, rows[-1][1], [value for _, value in compact.stack])
 
-    def _check_head(self, tx: _Tx, size: int, position: int) -> None:
+    def _check_head(self, tx: Tx, size: int, position: int) -> None:
         row = tx.one("SELECT leaf_index, position FROM {tl_leaves} ORDER BY leaf_index DESC LIMIT 1")
         stored, last = (0, 0) if row is None else (int(row[0]) + 1, int(row[1]))
         if stored != size or last != position:
@@ -325,7 +292,7 @@ class TransparencyLog:
     # -- raw records --------------------------------------------------------------------------------
 
     def _read_records(
-        self, tx: _Tx, *, after: int, limit: int, upto: int | None = None
+        self, tx: Tx, *, after: int, limit: int, upto: int | None = None
     ) -> list[StoredRecord]:
         sql = (
             "SELECT {position}, originator_id, originator_version, topic, state FROM {events} "
@@ -462,23 +429,23 @@ class TransparencyLog:
             known = self._fetch_nodes(tx, set(nodes))
         return [known[node] for node in nodes]
 
-    def _check_size(self, tx: _Tx, size: int) -> None:
+    def _check_size(self, tx: Tx, size: int) -> None:
         have = self._read_head(tx)[0]
         if not 0 <= size <= have:
             raise TreeSizeError(f"В дереве журнала {have} листьев, запрошен размер {size}")
 
-    def _root(self, tx: _Tx, size: int) -> bytes:
+    def _root(self, tx: Tx, size: int) -> bytes:
         if size == 0:
             self.last_reads = 0
             return merkle.EMPTY_ROOT
         return self._hashes(tx, [(0, size)])[0]
 
-    def _hashes(self, tx: _Tx, ranges: Sequence[merkle.Range]) -> list[bytes]:
+    def _hashes(self, tx: Tx, ranges: Sequence[merkle.Range]) -> list[bytes]:
         known = self._fetch_nodes(tx, merkle.nodes_for_ranges(ranges))
         self.last_reads = len(known)
         return [merkle.range_hash(start, end, lambda level, index: known[(level, index)]) for start, end in ranges]
 
-    def _fetch_nodes(self, tx: _Tx, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    def _fetch_nodes(self, tx: Tx, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """The hashes of the given perfect subtrees, in (at most) two reads."""
         found: dict[tuple[int, int], bytes] = {}
         leaves = sorted(index for level, index in wanted if level == 0)

@@ -1,13 +1,4 @@
-"""CLI for data in and out: `template`, `import`, `export-log`, `restore`, `doctor`.
-
-The lead wires them into `ops.cli`::
-
-    app.command("template")(template_command)
-    app.command("import")(import_command)
-    app.command("export-log")(export_log_command)
-    app.command("restore")(restore_command)
-    app.command("doctor")(doctor_command)
-"""
+"""CLI for data in and out as files: `template`, `import`, `export-log`, `restore` (wired in `ops.cli`)."""
 
 from __future__ import annotations
 
@@ -293,21 +284,3 @@ def restore_command(
         registry.close()
     console.print(f"Готово за {time.perf_counter() - started:.1f} с.")
 
-
-# -- doctor ---------------------------------------------------------------------------------------
-
-
-def doctor_command() -> None:
-    """Проверить настройки и базу данных и объяснить, что не так."""
-    from ops.doctor import ERROR, OK, WARNING, diagnose
-
-    marks = {OK: "[green]✓[/green]", WARNING: "[yellow]![/yellow]", ERROR: "[red]✗[/red]"}
-    findings = diagnose()
-    out = Console(soft_wrap=True)  # a finding stays one line, whatever the terminal width
-    for finding in findings:
-        out.print(f"{marks[finding.level]} {finding.message}", highlight=False)
-    errors = sum(1 for f in findings if f.level == ERROR)
-    if errors:
-        out.print(f"[red]Найдено проблем: {errors}.[/red]")
-        raise typer.Exit(1)
-    out.print("[green]Всё в порядке.[/green]")
