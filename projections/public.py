@@ -288,7 +288,8 @@ class Directory:
     # -- building blocks ----------------------------------------------------------------------
 
     def _where(self, wanted: PublicFilter, *, led: bool) -> tuple[str, list[Any]]:
-        """The filters' conditions on `public_mentors m` (`led`: the name's words lead)."""
+        """The filters' conditions on `public_mentors m` (`led`: the words of a name lead, or the
+        name order is walked: a form or subject is then probed per candidate)."""
         parts: list[str] = []
         params: list[Any] = []
         for column, value in (
