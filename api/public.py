@@ -24,6 +24,7 @@ thread hop or a query; only a miss goes to the thread pool and the database.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -40,15 +41,10 @@ from starlette.concurrency import run_in_threadpool
 from api.freshness import Freshness, refresh_views
 from api.problems import problem_responses
 from api.public_fast import PublicAnswer, raw_key
-from api.public_models import (
-    PublicFilters,
-    PublicMentor,
-    PublicMentorPage,
-    PublicOption,
-)
+from api.public_models import PublicFilters, PublicMentorPage, PublicOption
 from projections.position_cache import PositionCache
-from projections.public import Directory, Facets, PublicFilter
-from projections.store import Tx, ViewStore
+from projections.public import Directory, Facets, PublicFilter, PublicPage
+from projections.store import ViewStore
 
 router = APIRouter()
 
@@ -118,8 +114,8 @@ def _misses(request: Request) -> anyio.CapacityLimiter:
     return limiter
 
 
-Render = Callable[[Directory, Tx, int], tuple[bytes, str]]
-"""Computes an answer's body and media type inside a read of the views at a position."""
+Render = Callable[[Directory], tuple[int, bytes, str]]
+"""Computes an answer from the views: the log position it is of, its body and media type."""
 
 
 async def _answer(request: Request, key: tuple[object, ...], render: Render, extra: dict[str, str]) -> Response:
@@ -148,12 +144,8 @@ async def _answer(request: Request, key: tuple[object, ...], render: Render, ext
 def _compute(
     request: Request, key: tuple[object, ...], render: Render, extra: dict[str, str]
 ) -> tuple[int, PublicAnswer]:
-    directory = directory_of(request, refresh=False)
-    with directory.reading() as (tx, position):
-        tag = etag(position, *key)
-        if _not_modified(request, tag):  # the client has it: a 304, no body to build (or keep)
-            return position, PublicAnswer(b"", tag, "")
-        body, media_type = render(directory, tx, position)
+    position, body, media_type = render(directory_of(request, refresh=False))
+    tag = etag(position, *key)
     headers = {"content-type": media_type, "content-length": str(len(body)),
                **_cache_headers(tag, position), **extra, "X-Cache": "hit"}
     raw = tuple((k.lower().encode(), v.encode()) for k, v in headers.items())
@@ -209,17 +201,9 @@ async def public_mentors_json(
 ) -> Response:
     wanted = PublicFilter(q, municipality_id, organization_id, form, subject)
 
-    def render(directory: Directory, tx: Tx, position: int) -> tuple[bytes, str]:
-        page = directory.search(tx, position, wanted, limit=limit, offset=offset)
-        body = PublicMentorPage(
-            position=position,
-            total=page.total,
-            total_is_lower_bound=page.total_is_lower_bound,
-            limit=limit,
-            offset=offset,
-            items=[PublicMentor(**item) for item in page.items],
-        )
-        return body.model_dump_json(exclude_none=True).encode(), "application/json"
+    def render(directory: Directory) -> tuple[int, bytes, str]:
+        page, _ = directory.ask(wanted, limit=limit, offset=offset)
+        return page.position, page_json(page, limit, offset), "application/json"
 
     return await _answer(request, ("json", wanted.key(), limit, offset), render, _CORS)
 
@@ -233,8 +217,9 @@ async def public_mentors_json(
     responses=_JSON_RESPONSES,
 )
 async def public_filters_json(request: Request) -> Response:
-    def render(directory: Directory, tx: Tx, position: int) -> tuple[bytes, str]:
-        facets = directory.facets(tx, position)
+    def render(directory: Directory) -> tuple[int, bytes, str]:
+        with directory.reading() as (tx, position):
+            facets = directory.facets(tx, position)
         body = PublicFilters(
             position=position,
             total=facets.total,
@@ -243,9 +228,21 @@ async def public_filters_json(request: Request) -> Response:
                 for kind in ("municipalities", "organizations", "forms", "subjects")
             },
         )
-        return body.model_dump_json().encode(), "application/json"
+        return position, body.model_dump_json().encode(), "application/json"
 
     return await _answer(request, ("filters",), render, _CORS)
+
+
+def page_json(page: PublicPage, limit: int, offset: int) -> bytes:
+    """`PublicMentorPage` as JSON, byte for byte what pydantic writes for it (compact, UTF-8,
+    fields in the model's order, absent fields left out; tests/test_public_search.py compares),
+    from the page's items as they are: validating and dumping 20 models cost more than the
+    question's statement."""
+    return json.dumps(
+        {"position": page.position, "total": page.total, "total_is_lower_bound": page.total_is_lower_bound,
+         "limit": limit, "offset": offset, "items": page.items},
+        ensure_ascii=False, separators=(",", ":"),
+    ).encode()
 
 
 # -- pages -----------------------------------------------------------------------------------------
@@ -311,14 +308,13 @@ async def search_page(
             kept["page"] = str(n)
         return "/" + ("?" + urlencode(kept) if kept else "") + "#results"
 
-    def render(directory: Directory, tx: Tx, position: int) -> tuple[bytes, str]:
+    def render(directory: Directory) -> tuple[int, bytes, str]:
         number = asked
-        facets = directory.facets(tx, position)
-        result = directory.search(tx, position, wanted, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        result, facets = directory.ask(wanted, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
         pages = max(1, math.ceil(result.total / PAGE_SIZE))
         if number > pages:  # past the end (the registry shrank, or a typed address): the last page
             number = pages
-            result = directory.search(tx, position, wanted, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+            result, facets = directory.ask(wanted, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
         body = _TEMPLATES.get_template("public_search.html.j2").render(
             params=params,
             facets=facets,
@@ -331,9 +327,9 @@ async def search_page(
             page_numbers=_page_window(number, pages),
             first_shown=(number - 1) * PAGE_SIZE + 1,
             mentors_word=more_than_word if result.total_is_lower_bound else mentors_word,
-            position=position,
+            position=result.position,
         )
-        return body.encode(), "text/html; charset=utf-8"
+        return result.position, body.encode(), "text/html; charset=utf-8"
 
     key = ("html", wanted.key(), asked, params["q"])
     return await _answer(request, key, render, {"Content-Language": "ru"})

@@ -11,25 +11,32 @@ ignored. Filters (municipality, organization, form, subject) match only what the
 to show: a mentor who did not publish the organization is never found by filtering on it, so a
 filter cannot reveal a hidden field.
 
-Indexes each query uses (verified with EXPLAIN in tests/test_public_search.py):
+Each question is ONE statement (`Directory.statement`, run by `ViewStore.read_once`: on
+PostgreSQL one round trip): the views' position, the count of matches when it is needed, and the
+page, on indexes made for it (verified with EXPLAIN in tests/test_public_search.py), the same on
+both stores:
 
-| question                          | SQLite                                  | PostgreSQL                                   |
-|-----------------------------------|-----------------------------------------|----------------------------------------------|
-| name word prefix `w`              | range `word >= w AND word < w+U+10FFFF` on `rv_public_name_words_word` (covering) | 3+ letters: `search_name LIKE '% w%'` on the GIN trigram index `rv_public_mentors_search` (bitmap scan); 1–2 letters, or no pg_trgm: the SQLite way (`COLLATE "C"` keeps the range exact) |
-| municipality / organization       | `rv_public_mentors_municipality` / `_organization` | the same                            |
-| form / subject                    | `rv_public_mentor_tags_value` (kind, value, mentor_id) | the same                      |
-| a page in name order              | `rv_public_mentors_order` (sort_key, id) | the same                                    |
-| a name's page (`by_name`)         | the name's matches by the rows above, then sorted (not the order index) | the same |
-| a card                            | primary key                             | primary key                                  |
+| question                          | index (on both stores)                                        |
+|-----------------------------------|---------------------------------------------------------------|
+| name word prefix `w`              | range `word >= w AND word < w+U+10FFFF` of `rv_public_words_word` (word, sort_key, mentor_id): the matches and their order from the index alone; several words: ranges intersected |
+| municipality / organization       | `rv_public_mentors_municipality_order` / `_organization_order` (unit, sort_key, id): walked in name order |
+| form / subject                    | `rv_public_mentor_tags_value` (kind, value, mentor_id), or the name order probing each mentor's tags (a common form) |
+| with a name or a unit             | the form or subject probed per candidate on the tags' key     |
+| a page in name order              | `rv_public_mentors_order` (sort_key, id)                       |
+| a card                            | primary key                                                   |
+
+`COLLATE "C"` on PostgreSQL's words and sort keys keeps ranges and order in code points, as on
+SQLite. Only the page's own rows are read whole (by primary key).
 
 The filter lists (municipalities, organizations, forms, subjects with how many mentors each) and
 the unfiltered total are computed once per log position and kept (`Directory` caches them).
 
-Totals: no filter, or one filter alone, takes its exact number from those lists (no query). Any
-other question counts its matches only up to `offset + COUNT_WINDOW`: a name prefix or a form
-matches thousands of mentors at a region's size, and an exact `COUNT(*)` over all of them costs
-more than the page itself, for a number nobody reads past «более 1000». Past the window the
-total is a lower bound (`PublicPage.total_is_lower_bound`): there are more than `total`.
+Totals: no filter, or one filter alone, takes its exact number from those lists (the statement
+counts nothing). Any other question counts its matches only up to `offset + COUNT_WINDOW`, in the
+same pass as the page: a name prefix or a form matches thousands of mentors at a region's size,
+and an exact `COUNT(*)` over all of them costs more than the page itself, for a number nobody
+reads past «более 1000». Past the window the total is a lower bound
+(`PublicPage.total_is_lower_bound`): there are more than `total`.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from projections.builds import LIVE_TRACKING
 from projections.store import Tx, ViewStore
 from registry.reference import ListKind, reference_list_id
 
@@ -51,9 +59,6 @@ UNNAMED_SORT_KEY = "\ufffd"
 _TOP = "\U0010ffff"
 _NOT_WORD = re.compile(r"[\W_]+")
 
-#: A word shorter than a trigram gives the trigram index nothing to select on: such words use
-#: the word index on PostgreSQL too (a range of a B-tree, as on SQLite).
-TRIGRAM_MIN = 3
 MAX_QUERY_WORDS = 6
 MAX_WORD_LENGTH = 40
 #: Matches counted beyond the requested offset; more than that: "more than offset + window".
@@ -67,11 +72,6 @@ def name_words(text: str | None) -> list[str]:
         return []
     folded = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
     return [word for word in _NOT_WORD.split(folded) if word]
-
-
-def search_name(full_name: str) -> str:
-    """What the name search matches: ' ' + the words, one space between them."""
-    return " " + " ".join(name_words(full_name))
 
 
 def sort_key(full_name: str | None) -> str:
@@ -158,64 +158,119 @@ class Directory:
     def reading(self) -> Iterator[tuple[Tx, int]]:
         """One read transaction of the views and the log position it sees."""
         with self.store.transaction(write=False) as tx:
-            if self.store.dialect == "postgres":
-                # The public tables are small and hot (in memory): an index probe is not 4 times a
-                # sequential page (with that default a name and a form hash-join the whole tag
-                # table instead of probing it per match); and a question this small gains
-                # nothing from parallel workers but their start-up, on cores the server needs.
-                tx.execute(
-                    "SELECT set_config('random_page_cost', '1.1', true), "
-                    "set_config('max_parallel_workers_per_gather', '0', true)"
-                )
+            for name, value in self._settings():
+                tx.execute("SELECT set_config(%s, %s, true)", (name, value))
             yield tx, self.store.read_position(tx)
 
-    # -- questions, inside `reading()` ------------------------------------------------------
+    # -- questions ------------------------------------------------------------------------------
+
+    def ask(self, wanted: PublicFilter, *, limit: int, offset: int) -> tuple[PublicPage, Facets]:
+        """A question in ONE statement (`ViewStore.read_once`: one round trip on PostgreSQL),
+        with the filter lists of the position it saw. Only the first question at a new
+        position, whose lists are not kept yet, reads them too, in one transaction with the
+        question asked again (so the lists and the page are of one position)."""
+        sql, params = self.statement(wanted, limit, offset)
+        rows = self.store.read_once(sql, params, settings=self._settings())
+        kept = self._facets
+        if kept is not None and kept[0] == int(rows[0][0]):
+            return self._page(rows, kept[1], wanted, offset), kept[1]
+        with self.reading() as (tx, position):
+            facets = self.facets(tx, position)
+            return self.search(tx, position, wanted, limit=limit, offset=offset), facets
 
     def search(
         self, tx: Tx, position: int, wanted: PublicFilter, *, limit: int, offset: int
     ) -> PublicPage:
+        """The same question inside `reading()` (the statement's position is `position`)."""
         facets = self.facets(tx, position)
-        total, lower_bound = self._total(tx, facets, wanted, offset)
-        items: list[dict[str, Any]] = []
-        if total > offset:
-            by_name = bool(wanted.words()) and (
-                not lower_bound or max(map(len, wanted.words())) >= TRIGRAM_MIN
-            )
-            sql, params = self.page_query(wanted, limit, offset, by_name=by_name)
-            items = [self._item(row, facets) for row in tx.rows(sql, params)]
-        return PublicPage(position, total, items, lower_bound)
+        sql, params = self.statement(wanted, limit, offset)
+        return self._page(tx.rows(sql, params), facets, wanted, offset)
 
-    def _total(self, tx: Tx, facets: Facets, wanted: PublicFilter, offset: int) -> tuple[int, bool]:
-        """(total, is it a lower bound): exact from the filter lists when one filter alone is
-        asked, else counted up to `offset + COUNT_WINDOW` matches."""
-        exact = _single_filter_count(facets, wanted)
-        if exact is not None:
-            return exact, False
-        where, params = self._where(wanted)
-        window = offset + COUNT_WINDOW
-        row = tx.one(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM {{p}}public_mentors WHERE {where} LIMIT %s) AS matches",
-            [*params, window + 1],
-        )
-        counted = int(row[0]) if row else 0
-        return (window, True) if counted > window else (counted, False)
+    def statement(self, wanted: PublicFilter, limit: int, offset: int) -> tuple[str, list[Any]]:
+        """The one statement of a question: the views' position, the number of matches up to
+        `offset + COUNT_WINDOW` (only when the filter lists cannot tell the total), and the
+        page's rows (one row of NULLs for them when the page is empty).
 
-    def page_query(
-        self, wanted: PublicFilter, limit: int, offset: int, *, by_name: bool = False
-    ) -> tuple[str, list[Any]]:
-        """The SQL (and parameters) of one page of a search, as `search` runs it.
+        The matches are found by ids and sort keys alone, from indexes that hold both; only the
+        page's own rows are read whole. Which index leads:
+        - words of a name: each word's range of `public_words_word` (word, sort_key, mentor_id),
+          intersected, then sorted (a prefix's matches are bounded and may sit anywhere in the
+          name order: walking that order would read everything before them);
+        - else a municipality or an organization: its index in name order
+          (`(municipality_id, sort_key, id)`), walked;
+        - else the name order `(sort_key, id)`, or a form's or subject's tag index, as the
+          planner sees fit.
+        Forms and subjects are checked per candidate (a probe of the tags' key) when a name or a
+        unit leads: a common form matches most mentors, and collecting its matches first costs
+        more than the whole page.
 
-        `by_name`: find the name's matches first (by its index) and sort just them. Walking the
-        name order and testing each mentor is fast only when matches are many and spread out;
-        a surname prefix's matches sit together in that order, maybe near its end, and the walk
-        reads everything before them (tens of milliseconds at 100,000 mentors). The planner
-        cannot tell the two apart, so `search` decides: by name for 3+ letter words (their
-        matches are bounded) or when the count found few matches.
+        When the total must be counted, the first `offset + COUNT_WINDOW + 1` matches in order
+        are collected once (`f`), then counted and paged: one pass for both.
         """
-        where, params = self._where(wanted)
-        order = "sort_key || ''" if by_name else "sort_key"  # an expression: not the order index
-        sql = f"{_SELECT}{' WHERE ' + where if where else ''} ORDER BY {order}, id LIMIT %s OFFSET %s"
-        return sql, [*params, limit, offset]
+        words = wanted.words()
+        where, params = self._where(wanted, led=bool(words) or self._walk_is_shorter(wanted, limit, offset))
+        cond = f" WHERE {where}" if where else ""
+        source, key, order = "{p}public_mentors m", "m.id", "m.sort_key"
+        head_params: list[Any] = []
+        if words:
+            distinct = "DISTINCT " if len(words) == 1 else ""  # INTERSECT makes its rows distinct
+            source = "(" + " INTERSECT ".join(
+                f"SELECT {distinct}mentor_id, sort_key FROM {{p}}public_words WHERE word >= %s AND word < %s"
+                for _ in words
+            ) + ") AS w" + (" JOIN {p}public_mentors m ON m.id = w.mentor_id" if where else "")
+            head_params = [bound for word in words for bound in (word, word + _TOP)]
+            key, order = "w.mentor_id", "w.sort_key"
+        matches = f"SELECT {key} AS pid, {order} AS psk FROM {source}{cond} ORDER BY {order}, {key}"
+        columns = ", ".join(f"r.{column}" for column in _COLUMNS)
+        tail = (
+            f"LEFT JOIN {{p}}public_mentors r ON r.id = page.pid "
+            f"WHERE pos.application_name = %s ORDER BY page.psk, page.pid"
+        )
+        if _single_filter_count(None, wanted) is not None:  # the total is known: the page alone
+            sql = (
+                f"SELECT pos.notification_id, NULL, {columns} FROM {self.store.tracking_table} pos "
+                f"LEFT JOIN ({matches} LIMIT %s OFFSET %s) AS page ON 1 = 1 {tail}"
+            )
+            return sql, [*head_params, *params, limit, offset, LIVE_TRACKING]
+        collected = offset + max(COUNT_WINDOW, limit) + 1
+        sql = (
+            f"WITH f AS MATERIALIZED ({matches} LIMIT %s) "
+            f"SELECT pos.notification_id, (SELECT COUNT(*) FROM f), {columns} FROM {self.store.tracking_table} pos "
+            f"LEFT JOIN (SELECT pid, psk FROM f ORDER BY psk, pid LIMIT %s OFFSET %s) AS page ON 1 = 1 {tail}"
+        )
+        return sql, [*head_params, *params, collected, limit, offset, LIVE_TRACKING]
+
+    def _walk_is_shorter(self, wanted: PublicFilter, limit: int, offset: int) -> bool:
+        """A form or subject alone: walking the name order and probing each mentor's tags reads
+        about `(offset + limit) * total / matches` mentors, collecting the tag's matches and
+        sorting them reads `matches`; the kept filter lists (of the last position seen: a hint,
+        the answer is the same either way) tell which is less."""
+        kept = self._facets
+        if kept is None or wanted.municipality_id or wanted.organization_id:
+            return False
+        facets = kept[1]
+        chosen = [(facets.forms, wanted.form), (facets.subjects, wanted.subject)]
+        counts = [next((o.count for o in options if o.value == value), 0) for options, value in chosen if value]
+        return bool(counts) and (offset + limit) * facets.total < min(counts) ** 2
+
+    def _settings(self) -> list[tuple[str, str]]:
+        """Planner settings of a question (PostgreSQL): the public tables are small and hot (in
+        memory), so an index probe is not 4 times a sequential page; and a question this small
+        gains nothing from parallel workers but their start-up, on cores the server needs."""
+        if self.store.dialect != "postgres":
+            return []
+        return [("random_page_cost", "1.1"), ("max_parallel_workers_per_gather", "0")]
+
+    def _page(
+        self, rows: list[tuple[Any, ...]], facets: Facets, wanted: PublicFilter, offset: int
+    ) -> PublicPage:
+        position, counted = int(rows[0][0]), rows[0][1]
+        exact = _single_filter_count(facets, wanted)
+        total, lower_bound = exact if exact is not None else int(counted), False
+        if exact is None and total > offset + COUNT_WINDOW:
+            total, lower_bound = offset + COUNT_WINDOW, True
+        items = [self._item(row[2:], facets) for row in rows if row[2] is not None]
+        return PublicPage(position, total, items, lower_bound)
 
     def mentor(self, tx: Tx, position: int, mentor_id: str) -> dict[str, Any] | None:
         row = tx.one(f"{_SELECT} WHERE id = %s", (mentor_id,))
@@ -232,32 +287,34 @@ class Directory:
 
     # -- building blocks ----------------------------------------------------------------------
 
-    def _where(self, wanted: PublicFilter) -> tuple[str, list[Any]]:
+    def _where(self, wanted: PublicFilter, *, led: bool) -> tuple[str, list[Any]]:
+        """The filters' conditions on `public_mentors m` (`led`: the words of a name lead, or the
+        name order is walked: a form or subject is then probed per candidate)."""
         parts: list[str] = []
         params: list[Any] = []
-        for word in wanted.words():
-            if self.store.trigram_schema is not None and len(word) >= TRIGRAM_MIN:
-                parts.append("search_name LIKE %s")
-                params.append(f"% {word}%")  # words hold no '%' nor '_': nothing to escape
-            else:
-                parts.append(
-                    "id IN (SELECT mentor_id FROM {p}public_name_words WHERE word >= %s AND word < %s)"
-                )
-                params += [word, word + _TOP]
         for column, value in (
             ("municipality_id", wanted.municipality_id),
             ("organization_id", wanted.organization_id),
         ):
             if value is not None:
-                parts.append(f"{column} = %s")
+                parts.append(f"m.{column} = %s")
                 params.append(value)
+        led = led or bool(parts)
         for kind, value in (("form", wanted.form), ("subject", wanted.subject)):
             if value is not None:
-                parts.append(
-                    "id IN (SELECT mentor_id FROM {p}public_mentor_tags WHERE kind = %s AND value = %s)"
-                )
+                parts.append(self._tag_probe if led else
+                             "m.id IN (SELECT mentor_id FROM {p}public_mentor_tags WHERE kind = %s AND value = %s)")
                 params += [kind, value]
         return " AND ".join(parts), params
+
+    @property
+    def _tag_probe(self) -> str:
+        """A form or subject checked per candidate by the tags' key. On PostgreSQL `OFFSET 0`
+        keeps the EXISTS a per-row probe: as a semi-join the planner may hash the whole tag
+        list of a common form (thousands of rows) to check a few hundred candidates."""
+        keep = " OFFSET 0" if self.store.dialect == "postgres" else ""
+        return ("EXISTS (SELECT 1 FROM {p}public_mentor_tags t WHERE t.mentor_id = m.id "
+                f"AND t.kind = %s AND t.value = %s{keep})")
 
     def _item(self, row: tuple[Any, ...], facets: Facets) -> dict[str, Any]:
         """A mentor as published: keys of fields not consented to are absent."""
@@ -316,8 +373,9 @@ class Directory:
         return Facets(total, units("municipality"), units("organization"), forms, subjects, titles)
 
 
-def _single_filter_count(facets: Facets, wanted: PublicFilter) -> int | None:
-    """The exact number of matches when the question is one filter alone (or none), else None."""
+def _single_filter_count(facets: Facets | None, wanted: PublicFilter) -> int | None:
+    """The exact number of matches when the question is one filter alone (or none), else None
+    (without `facets`: 0 for such a question, to tell whether the statement must count)."""
     chosen = [
         (kind, value)
         for kind, value in (
@@ -330,6 +388,8 @@ def _single_filter_count(facets: Facets, wanted: PublicFilter) -> int | None:
     ]
     if wanted.words() or len(chosen) > 1:
         return None
+    if facets is None:
+        return 0
     if not chosen:
         return facets.total
     kind, value = chosen[0]
@@ -344,6 +404,5 @@ __all__ = [
     "PublicFilter",
     "PublicPage",
     "name_words",
-    "search_name",
     "sort_key",
 ]

@@ -161,19 +161,22 @@ TABLES: dict[str, tuple[str, str]] = {
     # projections/figure_marks.py, in the transaction of the change).
     "figures_stale": ("organization_id TEXT NOT NULL", "organization_id"),
     # -- the public page: derived from the views above, publishable data only ------------------
-    # search_name: ' ' + the name's words, normalized (lower case, ё→е, one space between words),
-    # so "some word starts with w" is `search_name LIKE '% w%'`; sort_key: the words without the
-    # leading space, or U+FFFD for a mentor whose name is not public (listed last, by id).
+    # sort_key: the name's words, normalized (lower case, ё→е, one space between words), or U+FFFD
+    # for a mentor whose name is not public (listed last, by id).
     # forms, subjects, trainings: JSON lists; NULL when not consented, like every other field.
     "public_mentors": (
-        "id TEXT NOT NULL, full_name TEXT, search_name TEXT, sort_key TEXT {binary} NOT NULL, "
+        "id TEXT NOT NULL, full_name TEXT, sort_key TEXT {binary} NOT NULL, "
         "organization_id TEXT, organization TEXT, municipality_id TEXT, municipality TEXT, "
         "forms TEXT, subjects TEXT, trainings TEXT",
         "id",
     ),
-    # One row per distinct word of a public name: the name search of SQLite (a prefix is a range
-    # of this index), and of PostgreSQL when pg_trgm cannot be had.
-    "public_name_words": ("mentor_id TEXT NOT NULL, word TEXT {binary} NOT NULL", "mentor_id, word"),
+    # One row per distinct word of a public name, with the name's sort key: the name search on
+    # both stores. A prefix is a range of the index (word, sort_key, mentor_id), which holds all
+    # a question needs to count and sort the matches without reading the mentors' rows.
+    "public_words": (
+        "mentor_id TEXT NOT NULL, word TEXT {binary} NOT NULL, sort_key TEXT {binary} NOT NULL",
+        "mentor_id, word",
+    ),
     # Consented forms (kind 'form', the reference code) and subjects (kind 'subject'), to filter on.
     "public_mentor_tags": (
         "mentor_id TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL",
@@ -183,7 +186,11 @@ TABLES: dict[str, tuple[str, str]] = {
 
 #: Tables derived from other views only: a store that lacks them (created by an older version)
 #: gets them filled from the views it has, in the transaction that creates them.
-DERIVED_TABLES = ("public_mentors", "public_name_words", "public_mentor_tags")
+DERIVED_TABLES = ("public_mentors", "public_words", "public_mentor_tags")
+
+#: Tables of earlier versions that others have replaced: dropped where a store still has them
+#: (`public_name_words` held names: left behind, an erasure would no longer reach it).
+RETIRED_TABLES = ("public_name_words",)
 
 #: index suffix -> (table, columns); created on live tables only.
 INDEXES: dict[str, tuple[str, str]] = {
@@ -202,9 +209,10 @@ INDEXES: dict[str, tuple[str, str]] = {
     "outputs_organization": ("outputs", "organization_id"),
     "round_organizations_organization": ("round_organizations", "organization_id"),
     "public_mentors_order": ("public_mentors", "sort_key, id"),
-    "public_mentors_organization": ("public_mentors", "organization_id"),
-    "public_mentors_municipality": ("public_mentors", "municipality_id"),
-    "public_name_words_word": ("public_name_words", "word, mentor_id"),
+    # a unit's mentors in name order: its page is a walk of the index up to the page
+    "public_mentors_organization_order": ("public_mentors", "organization_id, sort_key, id"),
+    "public_mentors_municipality_order": ("public_mentors", "municipality_id, sort_key, id"),
+    "public_words_word": ("public_words", "word, sort_key, mentor_id"),
     "public_mentor_tags_value": ("public_mentor_tags", "kind, value, mentor_id"),
 }
 
@@ -213,13 +221,11 @@ INDEXES: dict[str, tuple[str, str]] = {
 KEPT_BY_READS = ("figures_periods", "figures_kept", "figures_stale")
 
 #: Indexes of earlier versions that others have replaced: dropped where a store still has them.
-RETIRED_INDEXES = ("pairs_organization",)
-
-#: PostgreSQL only, when the pg_trgm extension is there: the name search's trigram index.
-#: `{trgm}` is the schema-qualified operator class (the extension may live in another schema).
-TRIGRAM_INDEXES: dict[str, tuple[str, str]] = {
-    "public_mentors_search": ("public_mentors", "search_name {trgm}.gin_trgm_ops"),
-}
+RETIRED_INDEXES = (
+    "pairs_organization",
+    # the public search's: by unit alone (now with the name order), by trigram (now by `public_words`)
+    "public_mentors_organization", "public_mentors_municipality", "public_mentors_search",
+)
 
 _BINARY = {"sqlite": "", "postgres": 'COLLATE "C"'}
 
@@ -236,21 +242,13 @@ def create_table_statements(
     ]
 
 
-def create_index_statements(prefix: str, trigram_schema: str | None = None) -> list[str]:
-    """Secondary indexes; with `trigram_schema` (PostgreSQL with pg_trgm) the trigram ones too."""
+def create_index_statements(prefix: str) -> list[str]:
+    """Secondary indexes (and the retired ones dropped)."""
     statements = [f"DROP INDEX IF EXISTS {prefix}{suffix}" for suffix in RETIRED_INDEXES]
-    statements += [
+    return statements + [
         f"CREATE INDEX IF NOT EXISTS {prefix}{suffix} ON {prefix}{table} ({columns})"
         for suffix, (table, columns) in INDEXES.items()
     ]
-    if trigram_schema is not None:
-        quoted = '"' + trigram_schema.replace('"', '""') + '"'
-        statements += [
-            f"CREATE INDEX IF NOT EXISTS {prefix}{suffix} ON {prefix}{table} "
-            f"USING gin ({columns.replace('{trgm}', quoted)})"
-            for suffix, (table, columns) in TRIGRAM_INDEXES.items()
-        ]
-    return statements
 
 
 def drop_table_statements(prefix: str) -> list[str]:

@@ -11,10 +11,8 @@ By default the views live beside the events: the same SQLite file (table `tracki
 the library) or the same PostgreSQL schema (tables `rv_*`, tracking table `rv_tracking`).
 `memory_view_store()` gives a throwaway in-memory SQLite store ("as known at a moment").
 
-On PostgreSQL the store also makes sure of the `pg_trgm` extension (in schema `public`, shared by
-every registry schema of the database, created once under a database-wide lock) for the public
-name search's trigram index; if it cannot be created (no privilege, not installed), the store
-says so in the log, `trigram_schema` stays None and the search uses its word index instead.
+`read_once` runs one read statement outside any transaction of ours (the public search asks each
+question so: on PostgreSQL one round trip).
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import psycopg
 import structlog
 from eventsourcing.persistence import PersistenceError, Tracking
 from eventsourcing.postgres import (
@@ -51,6 +48,7 @@ from projections.schema import (
     DERIVED_TABLES,
     KEPT_BY_READS,
     LIVE_PREFIX,
+    RETIRED_TABLES,
     TABLES,
     create_index_statements,
     create_table_statements,
@@ -58,9 +56,6 @@ from projections.schema import (
 from projections.transaction import Tx  # re-exported: the views' readers import it from here
 
 log = structlog.get_logger("reestr.projections")
-
-#: The PostgreSQL extension of the name search's trigram index.
-TRIGRAM_EXTENSION = "pg_trgm"
 
 
 
@@ -81,8 +76,6 @@ class ViewStoreMixin(BuildTables):
 
     dialect: str
     tracking_table: str
-    #: schema of the pg_trgm extension when the name search has its trigram index (PostgreSQL)
-    trigram_schema: str | None = None
 
     # -- implemented per store ---------------------------------------------------------------
 
@@ -94,15 +87,19 @@ class ViewStoreMixin(BuildTables):
     def _lock_tracking_row(self, tx: Tx, name: str) -> None:
         raise NotImplementedError
 
+    def read_once(self, sql: str, params: Sequence[Any] = (), *, settings: Sequence[tuple[str, str]] = ()) -> list[tuple[Any, ...]]:
+        """The rows of ONE read statement of the live views, outside any transaction of ours:
+        a statement sees one snapshot on its own. On PostgreSQL the transaction, the
+        search path, `settings` (planner settings for this statement: name, value) and the
+        statement go in one pipeline (one round trip); SQLite runs the statement alone."""
+        raise NotImplementedError
+
     def _after_swap(self, tx: Tx) -> None:
         """Store-specific renames after the build tables became the live ones."""
 
     def _missing_tables(self, tx: Tx, names: Sequence[str]) -> list[str]:
         """Which of these live tables do not exist yet."""
         raise NotImplementedError
-
-    def _prepare_extensions(self, tx: Tx) -> None:
-        """Store-specific extensions the indexes need (pg_trgm on PostgreSQL)."""
 
     # -- shared ------------------------------------------------------------------------------
 
@@ -114,8 +111,9 @@ class ViewStoreMixin(BuildTables):
         """
         with self.transaction(write=True) as tx:
             self._serialize_ddl(tx)
-            self._prepare_extensions(tx)
             missing = self._missing_tables(tx, [LIVE_PREFIX + name for name in DERIVED_TABLES])
+            for name in RETIRED_TABLES:
+                tx.execute(f"DROP TABLE IF EXISTS {LIVE_PREFIX}{name}")
             for statement in create_table_statements(LIVE_PREFIX, self.dialect):
                 tx.execute(statement)
             for statement in self.index_statements():
@@ -130,7 +128,7 @@ class ViewStoreMixin(BuildTables):
 
     def index_statements(self) -> list[str]:
         """The live tables' secondary indexes and the kept figures' marking triggers on this store."""
-        return (create_index_statements(LIVE_PREFIX, self.trigram_schema)
+        return (create_index_statements(LIVE_PREFIX)
                 + create_trigger_statements(LIVE_PREFIX, self.dialect))
 
     def _serialize_ddl(self, tx: Tx) -> None:
@@ -229,6 +227,14 @@ class SQLiteViewStore(ViewStoreMixin, SQLiteTrackingRecorder):
             finally:
                 connection.cursor().execute(f"DETACH DATABASE {SCRATCH_SCHEMA}")
 
+    def read_once(self, sql: str, params: Sequence[Any] = (), *, settings: Sequence[tuple[str, str]] = ()) -> list[tuple[Any, ...]]:
+        with self.datastore.get_connection(commit=False) as connection:
+            cursor = connection.cursor()
+            try:
+                return Tx(cursor, self.dialect, LIVE_PREFIX).rows(sql, params)
+            finally:
+                cursor.sqlite_cursor.close()
+
     def _lock_tracking_row(self, tx: Tx, name: str) -> None:
         # A write as the first statement takes SQLite's write lock before any read snapshot.
         tx.execute(
@@ -278,6 +284,17 @@ class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
         with self.transaction(write=True, prefix=prefix) as tx:
             yield tx  # the scratch is read by the caller and COPYed in
 
+    def read_once(self, sql: str, params: Sequence[Any] = (), *, settings: Sequence[tuple[str, str]] = ()) -> list[tuple[Any, ...]]:
+        configs = ", ".join(["set_config('search_path', %s, true)"] + ["set_config(%s, %s, true)"] * len(settings))
+        with self.datastore.get_connection() as connection, connection.pipeline():
+            control = connection.cursor()
+            control.execute("BEGIN READ ONLY")
+            control.execute(f"SELECT {configs}", [_quote_ident(self.datastore.schema), *(v for s in settings for v in s)])
+            rows = connection.cursor(row_factory=tuple_row)
+            Tx(rows, self.dialect, LIVE_PREFIX).execute(sql, params)
+            control.execute("COMMIT")
+        return [tuple(row) for row in rows.fetchall()]
+
     def _serialize_ddl(self, tx: Tx) -> None:
         tx.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"reestr-views:{self.datastore.schema}",))
 
@@ -290,30 +307,6 @@ class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
 
     def _missing_tables(self, tx: Tx, names: Sequence[str]) -> list[str]:
         return [name for name in names if tx.one("SELECT to_regclass(%s)", (name,)) == (None,)]
-
-    def _prepare_extensions(self, tx: Tx) -> None:
-        """pg_trgm, in schema `public`: never in a registry's own schema, whose DROP ... CASCADE
-        would take the other schemas' trigram indexes with it."""
-        extension = TRIGRAM_EXTENSION
-        self.trigram_schema = _extension_schema(tx, extension)
-        if self.trigram_schema is not None:
-            return
-        tx.execute("SAVEPOINT reestr_extension")
-        try:
-            # One creator at a time in the whole database: the extension is not per schema.
-            tx.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"reestr-extension:{extension}",))
-            tx.execute(f"CREATE EXTENSION IF NOT EXISTS {_quote_ident(extension)} WITH SCHEMA public")
-            tx.execute("RELEASE SAVEPOINT reestr_extension")
-        except psycopg.Error as error:
-            tx.execute("ROLLBACK TO SAVEPOINT reestr_extension")
-            log.warning(
-                "trigram_extension_unavailable",
-                extension=extension,
-                error=f"{type(error).__name__}: {error}".strip(),
-                fallback="name search uses the word index public_name_words",
-            )
-            return
-        self.trigram_schema = _extension_schema(tx, extension)
 
     def _after_swap(self, tx: Tx) -> None:
         for name in TABLES:
@@ -328,15 +321,6 @@ class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
 
 
 ViewStore = SQLiteViewStore | PostgresViewStore
-
-
-def _extension_schema(tx: Tx, name: str) -> str | None:
-    row = tx.one(
-        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-        "WHERE e.extname = %s",
-        (name,),
-    )
-    return None if row is None else str(row[0])
 
 
 def _quote_ident(name: str) -> str:

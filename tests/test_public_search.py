@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog.testing
 from api_support import ApiWorld, open_world
 from hypothesis import HealthCheck, given, settings
 from public_support import new_mentor
@@ -23,7 +22,6 @@ from projections.public import (
     Directory,
     PublicFilter,
     name_words,
-    search_name,
     sort_key,
 )
 from projections.schema import DERIVED_TABLES, LIVE_PREFIX
@@ -39,7 +37,6 @@ def test_names_and_queries_are_normalized_the_same_way() -> None:
     assert name_words("Сеnе\u0308нова") == name_words("Сеnёнова")  # ё typed as е + combining diaeresis
     assert name_words("О’Нил д'Артаньян_младший") == ["о", "нил", "д", "артаньян", "младший"]
     assert name_words("%_ ") == []
-    assert search_name("Семёнов  Пётр") == " семенов петр"
     assert sort_key("Ёлкин Артём") == "елкин артем"
     assert sort_key(None) > sort_key("яяя")  # unnamed entries come last
 
@@ -117,28 +114,6 @@ def test_a_name_is_found_by_the_beginnings_of_its_words(directory: tuple[Directo
     found, _ = directory
     for query, expected in SEARCHES.items():
         assert _found(found, query) == expected, query
-
-
-def test_both_name_indexes_of_postgresql_answer_alike(directory: tuple[Directory, dict[str, Any]]) -> None:
-    """PostgreSQL searches by trigram when it has pg_trgm, else by the word index: same answers."""
-    found, _ = directory
-    store = found.store
-    if store.dialect != "postgres":
-        pytest.skip("PostgreSQL only: SQLite always uses the word index")
-    assert store.trigram_schema is not None, "pg_trgm should be available on the test server"
-    by_trigram = {q: _found(found, q) for q in SEARCHES}
-    try:
-        store.trigram_schema = None
-        by_words = {q: _found(found, q) for q in SEARCHES}
-    finally:
-        store.trigram_schema = open_view_store_schema(store)
-    assert by_trigram == by_words
-
-
-def open_view_store_schema(store: ViewStore) -> str | None:
-    with store.transaction(write=False) as tx:
-        row = tx.one("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'")
-    return None if row is None else str(row[0])
 
 
 def test_filters_combine_with_the_name(directory: tuple[Directory, dict[str, Any]]) -> None:
@@ -224,8 +199,8 @@ def test_the_page_forgives_hand_edited_addresses(world: ApiWorld) -> None:
 # -- indexes ---------------------------------------------------------------------------------------------
 
 
-def _plan(directory: Directory, wanted: PublicFilter, *, by_name: bool = False) -> str:
-    sql, params = directory.page_query(wanted, 20, 0, by_name=by_name)
+def _plan(directory: Directory, wanted: PublicFilter, *, offset: int = 0) -> str:
+    sql, params = directory.statement(wanted, 20, offset)
     store = directory.store
     with store.transaction(write=False) as tx:
         if store.dialect == "sqlite":
@@ -235,53 +210,45 @@ def _plan(directory: Directory, wanted: PublicFilter, *, by_name: bool = False) 
         return "\n".join(str(row[0]) for row in tx.rows("EXPLAIN " + sql, params))
 
 
-def test_every_search_is_served_by_an_index(directory: tuple[Directory, dict[str, Any]]) -> None:
+def test_every_search_is_one_statement_served_by_indexes(directory: tuple[Directory, dict[str, Any]]) -> None:
     found, region = directory
     p = LIVE_PREFIX
-    by_name = _plan(found, PublicFilter("семен"))
-    by_short_name = _plan(found, PublicFilter("се"))  # shorter than a trigram
-    by_org = _plan(found, PublicFilter(organization_id=region["org"]))
-    by_municipality = _plan(found, PublicFilter(municipality_id=region["municipality"]))
-    by_form = _plan(found, PublicFilter(form="pupil_pupil"))
-    by_subject = _plan(found, PublicFilter(subject="химия"))
-    everyone = _plan(found, PublicFilter())
-    if found.store.dialect == "sqlite":
-        for plan in (by_name, by_short_name):
-            assert f"SEARCH {p}public_name_words USING COVERING INDEX {p}public_name_words_word (word>? AND word<?)" in plan
-        assert f"INDEX {p}public_mentors_organization (organization_id=?)" in by_org
-        assert f"INDEX {p}public_mentors_municipality (municipality_id=?)" in by_municipality
-        for plan in (by_form, by_subject):
-            assert f"COVERING INDEX {p}public_mentor_tags_value (kind=? AND value=?)" in plan
-        assert f"SCAN {p}public_mentors USING INDEX {p}public_mentors_order" in everyone
-        for plan in (by_name, by_form, by_subject):  # and the mentors by primary key, not a scan
-            assert f"SEARCH {p}public_mentors USING INDEX" in plan and "(id=?)" in plan
-    else:
-        assert f"Bitmap Index Scan on {p}public_mentors_search" in by_name
-        assert "Index Cond: (search_name ~~" in by_name
-        assert f"{p}public_name_words_word" in by_short_name and "Index Cond: ((word >=" in by_short_name
-        assert f"Index Scan using {p}public_mentors_organization" in by_org
-        assert f"Index Scan using {p}public_mentors_municipality" in by_municipality
-        for plan in (by_form, by_subject):
-            assert f"{p}public_mentor_tags_value" in plan
-        assert f"Index Scan using {p}public_mentors_order" in everyone
-    for plan in (by_name, by_short_name, by_org, by_municipality, by_form, by_subject, everyone):
-        assert f"SCAN {p}public_mentors\n" not in plan + "\n" and "Seq Scan" not in plan, plan
-
-
-def test_a_name_search_sorts_its_own_matches_instead_of_walking_the_whole_order(
-    directory: tuple[Directory, dict[str, Any]],
-) -> None:
-    found, _ = directory
-    p = LIVE_PREFIX
-    for wanted in (PublicFilter("семен"), PublicFilter("се", form="pupil_pupil")):
-        plan = _plan(found, wanted, by_name=True)
-        assert f"{p}public_mentors_order" not in plan, plan  # not a walk of every mentor in order
-        if found.store.dialect == "sqlite":
-            assert f"COVERING INDEX {p}public_name_words_word" in plan and "TEMP B-TREE FOR ORDER BY" in plan
-        elif len(wanted.words()[0]) >= 3:
-            assert f"Bitmap Index Scan on {p}public_mentors_search" in plan
-        else:  # by the word index, or probing each form match's words: either way an index
-            assert f"{p}public_name_words" in plan and "Seq Scan" not in plan
+    plans = {
+        "name": _plan(found, PublicFilter("семен")),
+        "short name": _plan(found, PublicFilter("се")),
+        "two words": _plan(found, PublicFilter("се ал")),
+        "name and form": _plan(found, PublicFilter("семен", form="pupil_pupil")),
+        "organization": _plan(found, PublicFilter(organization_id=region["org"])),
+        "municipality": _plan(found, PublicFilter(municipality_id=region["municipality"])),
+        "municipality and form": _plan(found, PublicFilter(municipality_id=region["municipality"], form="x")),
+        "form": _plan(found, PublicFilter(form="pupil_pupil")),
+        "subject": _plan(found, PublicFilter(subject="химия")),
+        "everyone": _plan(found, PublicFilter(), offset=40),
+    }
+    sqlite = found.store.dialect == "sqlite"
+    for kind in ("name", "short name", "two words", "name and form"):
+        if sqlite:
+            assert f"SEARCH {p}public_words USING COVERING INDEX {p}public_words_word (word>? AND word<?)" in plans[kind]
+        else:
+            assert f"Index Scan on {p}public_words_word" in plans[kind] or f"using {p}public_words_word" in plans[kind]
+            assert "Index Cond: ((word >=" in plans[kind], plans[kind]
+        assert f"{p}public_mentors_order" not in plans[kind]  # the matches are sorted, not the order walked
+    for kind, index in (("organization", "organization_order"), ("municipality", "municipality_order"),
+                        ("municipality and form", "municipality_order"), ("everyone", "order")):
+        if sqlite:
+            assert f"COVERING INDEX {p}public_mentors_{index}" in plans[kind], plans[kind]
+        else:
+            assert f"Scan using {p}public_mentors_{index} " in plans[kind], plans[kind]
+    for kind in ("name and form", "municipality and form"):  # the form probed per candidate, by key
+        if sqlite:
+            assert f"{p}public_mentor_tags_1 (mentor_id=? AND kind=? AND value=?)" in plans[kind], plans[kind]
+        else:
+            assert "SubPlan" in plans[kind] and "mentor_id = m.id" in plans[kind], plans[kind]
+    for kind in ("form", "subject"):
+        assert f"{p}public_mentor_tags_value" in plans[kind], plans[kind]
+    for kind, plan in plans.items():
+        assert f"SCAN {p}public_mentors\n" not in plan + "\n" and "Seq Scan" not in plan, (kind, plan)
+        assert f"SCAN m\n" not in plan + "\n" and f"SCAN r\n" not in plan + "\n", (kind, plan)
 
 
 # -- the public tables agree with the staff views ---------------------------------------------------
@@ -357,30 +324,3 @@ def test_a_store_without_public_tables_gets_them_filled(registry: Registry) -> N
     assert len(before["public_mentors"]) == 3
     assert rebuild(registry, reopened) == registry.position()
     assert reopened.dump() == before
-
-
-def test_without_pg_trgm_postgresql_searches_by_the_word_index(
-    registry: Registry, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A server without the extension (contrib not installed): the store says so, creates every
-    other table and index, and the search gives the same answers from the word index."""
-    if registry.recorder.__class__.__name__.startswith("SQLite"):
-        pytest.skip("PostgreSQL only")
-    import projections.store
-
-    monkeypatch.setattr(projections.store, "TRIGRAM_EXTENSION", "reestr_no_such_extension")
-    _region(registry, NAMES)
-    with structlog.testing.capture_logs() as logs:
-        store = open_view_store(registry)
-    assert store.trigram_schema is None
-    warning = next(entry for entry in logs if entry["event"] == "trigram_extension_unavailable")
-    assert warning["log_level"] == "warning" and "is not available" in warning["error"]
-    Projector(registry, store).catch_up()
-    with store.transaction(write=False) as tx:
-        indexes = {row[0] for row in tx.rows("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
-    assert f"{LIVE_PREFIX}public_name_words_word" in indexes
-    assert f"{LIVE_PREFIX}public_mentors_search" not in indexes
-    directory = Directory(store)
-    for query, expected in SEARCHES.items():
-        assert _found(directory, query) == expected, query
-    assert f"{LIVE_PREFIX}public_name_words_word" in _plan(directory, PublicFilter("семен"))

@@ -209,7 +209,7 @@ def _analyze(url: str, schema: str | None) -> None:
 
     kwargs: Any = postgres_connect_kwargs(parse_database_url(url, schema))
     with psycopg.connect(**kwargs, autocommit=True) as conn:
-        for table in ("rv_public_mentors", "rv_public_name_words", "rv_public_mentor_tags"):
+        for table in ("rv_public_mentors", "rv_public_words", "rv_public_mentor_tags"):
             conn.execute(f"VACUUM (ANALYZE) {schema + '.' if schema else ''}{table}")
 
 

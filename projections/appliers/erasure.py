@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.appliers.base import DERIVED, on, origin
+from projections.appliers.public import forget
 from projections.store import Tx, ViewStore
 from registry.sealing import ERASED, ERASURE_TOPICS
 
@@ -24,12 +25,7 @@ def mentor_erased(tx: Tx, e: Any) -> None:
 
 @on("Mentor.PersonalDataErased", stage=DERIVED)
 def mentor_erased_public(tx: Tx, e: Any) -> None:
-    for statement in (
-        "DELETE FROM {p}public_mentor_tags WHERE mentor_id = %s",
-        "DELETE FROM {p}public_name_words WHERE mentor_id = %s",
-        "DELETE FROM {p}public_mentors WHERE id = %s",
-    ):
-        tx.execute(statement, (origin(e),))
+    forget(tx, origin(e))
 
 
 @on("Mentee.PersonalDataErased")

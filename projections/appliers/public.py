@@ -19,7 +19,7 @@ import json
 from typing import Any
 
 from projections.appliers.base import DERIVED, on, origin
-from projections.public import name_words, search_name, sort_key
+from projections.public import name_words, sort_key
 from projections.store import Tx
 
 _MENTOR_TOPICS = (
@@ -58,14 +58,19 @@ def municipality_renamed(tx: Tx, e: Any) -> None:
     )
 
 
-def refresh(tx: Tx, mentor_id: str) -> None:
-    """Replace the mentor's public rows by what the staff views allow to show now."""
+def forget(tx: Tx, mentor_id: str) -> None:
+    """Remove the mentor from every public table (its row, name words and tags)."""
     for statement in (
         "DELETE FROM {p}public_mentor_tags WHERE mentor_id = %s",
-        "DELETE FROM {p}public_name_words WHERE mentor_id = %s",
+        "DELETE FROM {p}public_words WHERE mentor_id = %s",
         "DELETE FROM {p}public_mentors WHERE id = %s",
     ):
         tx.execute(statement, (mentor_id,))
+
+
+def refresh(tx: Tx, mentor_id: str) -> None:
+    """Replace the mentor's public rows by what the staff views allow to show now."""
+    forget(tx, mentor_id)
     row = tx.one(
         "SELECT m.status, m.consent_fields, m.full_name, m.forms, m.subjects, m.organization_id, "
         "o.name, o.municipality_id, mu.name FROM {p}mentors m "
@@ -92,17 +97,17 @@ def refresh(tx: Tx, mentor_id: str) -> None:
                 (mentor_id,),
             )
         ]
+    order = sort_key(name)
     show_org = "organization" in consented and org_id is not None
     show_municipality = "municipality" in consented and municipality_id is not None
     tx.execute(
-        "INSERT INTO {p}public_mentors (id, full_name, search_name, sort_key, organization_id, "
+        "INSERT INTO {p}public_mentors (id, full_name, sort_key, organization_id, "
         "organization, municipality_id, municipality, forms, subjects, trainings) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (
             mentor_id,
             name,
-            search_name(name) if name else None,
-            sort_key(name),
+            order,
             org_id if show_org else None,
             org_name if show_org else None,
             municipality_id if show_municipality else None,
@@ -114,7 +119,8 @@ def refresh(tx: Tx, mentor_id: str) -> None:
     )
     for word in sorted(set(name_words(name))):
         tx.execute(
-            "INSERT INTO {p}public_name_words (mentor_id, word) VALUES (%s, %s)", (mentor_id, word)
+            "INSERT INTO {p}public_words (mentor_id, word, sort_key) VALUES (%s, %s, %s)",
+            (mentor_id, word, order),
         )
     tags = {("form", code) for code in shown_forms or []}
     tags |= {("subject", subject) for subject in shown_subjects or []}
