@@ -113,20 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-triggers", action="store_true", help="also time live without the figure triggers")
     parser.add_argument("--profile", choices=["live"], default=None)
     args = parser.parse_args(argv)
-    from ops.bench.measure import TODAY
-    from ops.logs import configure_logging
-    from ops.storage import open_registry
-    from projections.store import open_view_store
+    from ops.bench.region_store import kept_store
 
-    configure_logging("warning")
-    registry = open_registry(args.url, args.schema, clock=lambda: TODAY, views=False)
-    store = open_view_store(registry)
-    try:
+    with kept_store(args.url, args.schema) as (registry, store):
         print(json.dumps(time_live(registry, store, runs=args.runs, backlog=args.backlog,
                                    triggers=not args.no_triggers, profile=args.profile == "live")), flush=True)
-    finally:
-        store.close()
-        registry.close()
     return 0
 
 
