@@ -1,9 +1,14 @@
 """The projector: applies the registry's notification log to the views, exactly once.
 
-Each batch (at most `batch_size` notifications) is read from the position the views are at,
-decoded, and applied in ONE transaction that also locks and advances the tracking row; a crash
-at any point leaves either the whole batch or none of it. `upto` stops at a log position (a
-report "as known at a moment" projects into a throwaway store up to it).
+Each batch is a window of log positions after the one the views are at (`batch_size` of them
+at first; while the views are behind, each next window doubles, up to `BACKLOG_WINDOW`); the
+events of the window that change a view are read (only those: the database skips command
+records and bookkeeping, about half a log), decoded as a rebuild decodes them
+(`projections.decoding`), and applied in ONE transaction that also locks the tracking row and
+advances it to the window's end; a crash at any point leaves either the whole window or none of
+it. Ids are given in commit order, so nothing can appear later at or below a head that was read.
+`upto` stops at a log position (a report "as known at a moment" projects into a throwaway store
+up to it).
 
 An event the views cannot take (an applier bug, an old event the database refuses) stops them
 just before it: `catch_up` applies the events before it, notes `stalled` (position, event, reason)
@@ -23,11 +28,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from eventsourcing.persistence import Notification
+from uuid import UUID
 
 from projections.appliers import APPLIERS
 from projections.appliers.erasure import erasure_in, scrub_old_pages
-from projections.rebuilding import REBUILD_BATCH_SIZE, rebuild_through_scratch
+from projections.decoding import fast_mapper
+from projections.rebuilding import REBUILD_BATCH_SIZE, Stored, read_window, rebuild_through_scratch
 from projections.schema import LIVE_PREFIX
 from projections.store import (
     LIVE_TRACKING,
@@ -40,6 +46,10 @@ from projections.store import (
 log = structlog.get_logger("reestr.projections")
 
 DEFAULT_BATCH_SIZE = 500
+
+#: The largest window of positions one transaction applies while the views are behind: a
+#: backlog pays a commit (an fsync) and a read per this many positions, not per `batch_size`.
+BACKLOG_WINDOW = REBUILD_BATCH_SIZE
 
 
 @dataclass(frozen=True)
@@ -84,7 +94,7 @@ class Projector:
         batch_size: int = DEFAULT_BATCH_SIZE,
         prefix: str = LIVE_PREFIX,
         tracking: str = LIVE_TRACKING,
-        on_notification: Callable[[Notification], None] | None = None,
+        on_notification: Callable[[Stored], None] | None = None,
     ):
         if batch_size < 1:
             raise ValueError("batch_size must be positive")
@@ -94,9 +104,13 @@ class Projector:
         self.batch_size = batch_size
         self.prefix = prefix
         self.tracking = tracking
+        #: called with each event that changes a view, in its transaction, after its appliers
         self.on_notification = on_notification
         #: The event the last catch-up could not apply (None once one passes it).
         self.stalled: Stall | None = None
+        self._to_event: Callable[[Stored], Any] | None = None
+        self._topics = sorted(APPLIERS)
+        self._uuids: dict[str, UUID] = {}
 
     @property
     def position(self) -> int:
@@ -109,57 +123,65 @@ class Projector:
         return head if self.upto is None else min(head, self.upto)
 
     def catch_up(self, progress: Progress | None = None) -> int:
-        """Apply every notification recorded so far (up to `upto`); returns how many."""
+        """Apply every notification recorded so far (up to `upto`); returns how many positions."""
         applied = 0
         erased = False
         refresh = getattr(self.registry, "refresh_keys", None)
         if refresh is not None:  # never write a person's data decoded with a key erased elsewhere
             refresh()
-        aim = self.target() if progress else 0
+        aim = 0
+        window = self.batch_size
         while True:
             start = self.store.position(self.tracking)
-            if self.upto is not None and start >= self.upto:
+            aim = max(aim, self.target())
+            if start >= aim:
                 break
-            batch = self.registry.recorder.select_notifications(
-                start=start + 1, limit=self.batch_size, stop=self.upto
-            )
-            if not batch:
-                break
+            end = min(start + window, aim)
+            batch = read_window(self.registry.recorder, start, end, self._topics, self._uuids)
             try:
-                self._apply(start, batch)
+                self._apply(start, end, batch)
             except StalePosition:
+                window = self.batch_size
                 continue  # another projector moved on meanwhile: read from where it is now
             except Exception as error:
+                if not batch:
+                    raise  # no event to blame (the store itself failed): the caller retries
                 done = self._apply_up_to_failure(start, batch, error)
                 if erased or erasure_in(n.topic for n in batch[:done]):
                     scrub_old_pages(self.store)  # an erasure applied before the stall still scrubs
                 raise ProjectionStalled(self.stalled) from error  # type: ignore[arg-type]
             self.stalled = None
-            applied += len(batch)
+            applied += end - start
             erased = erased or erasure_in(n.topic for n in batch)
+            window = min(window * 2, max(self.batch_size, BACKLOG_WINDOW))
             if progress:
-                aim = max(aim, batch[-1].id)
-                progress(batch[-1].id, aim)
+                progress(end, aim)
         if erased:
             scrub_old_pages(self.store)
         return applied
 
-    def _apply_up_to_failure(self, start: int, batch: list[Notification], error: Exception) -> int:
-        """After a batch failed: apply its events one by one up to the one that fails, so the
-        views stop just before it (not before the whole batch); note the stall. Returns how many."""
+    def _apply_up_to_failure(self, start: int, batch: list[Stored], error: Exception) -> int:
+        """After a window failed: apply its events one by one up to the one that fails, so the
+        views stop just before it (not before the whole window); note the stall. Returns how many
+        were applied."""
         applied = 0
         failing, failure = batch[0], error
         if len(batch) > 1:
-            for notification in batch:
+            for event in batch:
                 try:
-                    self._apply(start, [notification])
+                    self._apply(start, event.id, [event])
                 except StalePosition:
                     break  # another projector is at it: it will note its own stall
                 except Exception as single:
-                    failing, failure = notification, single
+                    failing, failure = event, single
                     break
-                start = notification.id
+                start = event.id
                 applied += 1
+        if failing.id - 1 > start:
+            try:  # the positions between the last event applied and the failing one change no view
+                self._apply(start, failing.id - 1, [])
+            except StalePosition:
+                pass
         self.stalled = Stall(
             position=self.store.position(self.tracking),
             event=failing.id,
@@ -170,20 +192,21 @@ class Projector:
                   topic=failing.topic, error=self.stalled.reason)
         return applied
 
-    def _apply(self, start: int, batch: list[Notification]) -> None:
-        mapper = self.registry.mapper
-        decoded = [
-            (n, mapper.to_domain_event(n) if n.topic in APPLIERS else None) for n in batch
-        ]
+    def _apply(self, start: int, end: int, batch: list[Stored]) -> None:
+        """The events of positions `start` < id <= `end` (those with an applier), in ONE
+        transaction that advances the views from `start` to `end`."""
+        to_event = self._to_event
+        if to_event is None:  # as a rebuild decodes; the registry's keys and transcodings
+            to_event = self._to_event = fast_mapper(self.registry.mapper).to_domain_event
+        decoded = [(APPLIERS[stored.topic], to_event(stored)) for stored in batch]
         with self.store.transaction(write=True, prefix=self.prefix) as tx:
             self.store.claim(tx, self.tracking, start)
             with tx.pipeline():
-                for notification, event in decoded:
-                    if event is not None:
-                        APPLIERS[notification.topic](tx, event)
+                for (applier, event), stored in zip(decoded, batch):
+                    applier(tx, event)
                     if self.on_notification is not None:
-                        self.on_notification(notification)
-            self.store.advance(tx, self.tracking, batch[-1].id)
+                        self.on_notification(stored)
+            self.store.advance(tx, self.tracking, end)
 
     def follow(
         self,

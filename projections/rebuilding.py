@@ -42,7 +42,7 @@ from psycopg.sql import SQL, Identifier
 
 from projections.appliers import APPLIERS  # noqa: F401  (importing it registers every applier)
 from projections.appliers.base import BASE_APPLIERS
-from projections.decoding import fast_mapper
+from projections.decoding import UUID_CACHE_SIZE, fast_mapper
 from projections.schema import TABLES, create_table_statements
 from projections.store import SCRATCH_SCHEMA, Tx, ViewStore, table_columns
 from projections.transaction import storable_row
@@ -123,19 +123,28 @@ def read_batches(recorder: Any, batch_size: int) -> Iterator[tuple[int, list[Sto
     while position < head:
         upto = min(position + window, head)
         window = min(window * 2, batch_size)
-        stored = []
-        for notification_id, originator_id, version, topic, state in _select(
-            recorder, position, upto, topics
-        ):
-            if not isinstance(originator_id, UUID):  # SQLite stores the text form
-                originator_id = uuids.get(originator_id) or uuids.setdefault(
-                    originator_id, UUID(originator_id)
-                )
-            stored.append(Stored(notification_id, originator_id, version, topic, bytes(state)))
-        yield upto, stored
+        yield upto, read_window(recorder, position, upto, topics, uuids)
         position = upto
         if position == head:
             head = recorder.max_notification_id() or 0
+
+
+def read_window(
+    recorder: Any, after: int, upto: int, topics: list[str], uuids: dict[str, UUID]
+) -> list[Stored]:
+    """The events at positions `after` < id <= `upto` whose topic is one of `topics`, in log
+    order (`uuids`: the ids already made from SQLite's text form, shared between windows)."""
+    stored = []
+    for notification_id, originator_id, version, topic, state in _select(recorder, after, upto, topics):
+        if not isinstance(originator_id, UUID):  # SQLite stores the text form
+            found = uuids.get(originator_id)
+            if found is None:
+                if len(uuids) >= UUID_CACHE_SIZE:
+                    uuids.clear()
+                found = uuids[originator_id] = UUID(originator_id)
+            originator_id = found
+        stored.append(Stored(notification_id, originator_id, version, topic, bytes(state)))
+    return stored
 
 
 def prefetched(batches: Iterator[T], depth: int = 2) -> Iterator[T]:

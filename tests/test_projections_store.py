@@ -10,8 +10,10 @@ import pytest
 from test_projections_support import ADMIN, build_scenario
 import view_reads
 
+from projections.appliers import APPLIERS
 from projections.projector import Projector
 from projections.read_sql import WHOLE_REGION
+from projections.rebuilding import read_window
 from projections.schema import BUILD_PREFIX
 from projections.store import BUILD_TRACKING, StalePosition, memory_view_store, open_view_store
 from projections.unit_reads import OrganizationFilter, organization_page
@@ -53,10 +55,11 @@ def test_a_batch_read_before_another_projector_moved_on_is_refused(registry) -> 
     store = open_view_store(registry)
     late = Projector(registry, store, batch_size=5)
     start = store.position()
-    batch = list(registry.recorder.select_notifications(start=start + 1, limit=5))
+    end = min(start + 5, registry.position())
+    batch = read_window(registry.recorder, start, end, sorted(APPLIERS), {})
     Projector(registry, store, batch_size=5).catch_up()  # someone else applies it first
     with pytest.raises(StalePosition):
-        late._apply(start, batch)
+        late._apply(start, end, batch)
     assert late.catch_up() == 0  # and re-reading from where the views are finds nothing new
     assert store.dump() == _uninterrupted(registry)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ops.bench.load import Loader, summary
@@ -38,6 +40,24 @@ def build_kept_store(url: str, schema: str | None, steps: list[Any]) -> dict[str
         views.close()
         return {"events": loaded["events"], "load_seconds": loaded["seconds"], "position": position,
                 "rebuild_seconds": round(time.perf_counter() - started, 1)}
+    finally:
+        registry.close()
+
+
+@contextmanager
+def kept_store(url: str, schema: str | None) -> Iterator[tuple[Any, Any]]:
+    """(registry, its view store) of a store built here, quiet logs; both closed after."""
+    from ops.logs import configure_logging
+    from projections.store import open_view_store
+
+    configure_logging("warning")
+    registry = open_registry(url, schema, clock=lambda: TODAY, views=False)
+    try:
+        views = open_view_store(registry)
+        try:
+            yield registry, views
+        finally:
+            views.close()
     finally:
         registry.close()
 

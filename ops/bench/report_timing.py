@@ -91,18 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schema", default=None)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
-    from ops.logs import configure_logging
-    from ops.storage import open_registry
-    from projections.store import open_view_store
+    from ops.bench.region_store import kept_store
 
-    configure_logging("warning")
-    registry = open_registry(args.url, args.schema)
-    store = open_view_store(registry)
-    try:
+    with kept_store(args.url, args.schema) as (_, store):
         print(json.dumps(time_report(store, args.runs), ensure_ascii=False, indent=2))
-    finally:
-        store.close()
-        registry.close()
     return 0
 
 

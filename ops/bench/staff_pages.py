@@ -207,19 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("-o", "--output", default=None, help="write the figures as JSON here too")
     args = parser.parse_args(argv)
-    from ops.bench.measure import TODAY
-    from ops.logs import configure_logging
-    from ops.storage import open_registry
-    from projections.store import open_view_store
+    from ops.bench.region_store import kept_store
 
-    configure_logging("warning")
-    registry = open_registry(args.url, args.schema, clock=lambda: TODAY, views=False)
-    views = open_view_store(registry)
-    try:
+    with kept_store(args.url, args.schema) as (registry, views):
         figures = bench_staff_pages(registry, views, args.runs)
-    finally:
-        views.close()
-        registry.close()
     if args.output:
         with open(args.output, "w", encoding="utf-8") as f:
             json.dump(figures, f, ensure_ascii=False, indent=2)
