@@ -203,7 +203,6 @@ class _Importer:
 
     def _check(self, directory: Directory) -> None:
         first_of: dict[tuple[Any, ...], tuple[int, str]] = {}
-        rehearsal: RegistryBatch | None = None
         total = len(self.table.rows)
         window: list[tuple[int, tuple[RowPlan, list[str]] | None]] = []  # (rows read, planned)
         for done, row in enumerate(self.table.rows, start=1):
@@ -216,10 +215,10 @@ class _Importer:
                 [i for _, planned in window if planned is not None for i in planned[1]]))
             for read, planned in window:
                 if planned is not None:
-                    if rehearsal is None:
-                        rehearsal = self.rehearsal = RegistryBatch(self.registry, max_commands=sys.maxsize,
-                                                                   max_events=sys.maxsize, rehearsal=True, keeping=True)
-                    self._rehearse(rehearsal, *planned, new)
+                    if self.rehearsal is None:
+                        self.rehearsal = RegistryBatch(self.registry, max_commands=sys.maxsize,
+                                                       max_events=sys.maxsize, rehearsal=True, keeping=True)
+                    self._rehearse(self.rehearsal, *planned, new)
                 self._tick("check", read, total)
             window = []
 
@@ -289,11 +288,15 @@ class _Importer:
         self.checked[plan.number] = ids[0]
 
     def _count(self, results: list[CommandResult]) -> None:
-        if all(r.replayed for r in results):
+        self._tally(all(r.replayed for r in results), sum(r.events for r in results))
+
+    def _tally(self, replayed: bool, events: int) -> None:
+        """A row in the report: present already (every command replayed), or recorded with its events."""
+        if replayed:
             self.report.present_rows += 1
         else:
             self.report.recorded_rows += 1
-            self.report.events += sum(r.events for r in results)
+            self.report.events += events
 
     def _tick(self, phase: str, done: int, total: int) -> None:
         if self.progress is not None and (done % 50 == 0 or done == total):
@@ -335,11 +338,7 @@ class _Importer:
                 log.info("import_rows_recorded", rows=len(chunk), events=len(recordings), position=expected)
             for row in chunk:
                 recorded.add(row.number)
-                if row.replayed:
-                    self.report.present_rows += 1
-                else:
-                    self.report.recorded_rows += 1
-                    self.report.events += row.end - row.start
+                self._tally(row.replayed, row.end - row.start)
             done += len(chunk)
             if self.progress is not None:
                 self.progress("write", done, total)
@@ -357,7 +356,9 @@ class _Importer:
         for row in self.table.rows:
             checked = self.checked.get(row.number)
             if checked is None or row.number in recorded:
-                continue  # skipped by the check (a repeated row, or one the registry holds already), or in
+                # skipped by the check (a repeated row, or one the registry holds already), or
+                # recorded already as the check decided it
+                continue
             done += 1
             # Planned again, against the directory the check used: the same row, the same commands.
             plan, ids = self._planned(row, directory, validate=False)  # checked: executing validates
