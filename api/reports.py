@@ -23,11 +23,9 @@ from api.reads import views_of
 from api.scope import ReadScope, Scope
 from projections.counts import Counts
 from projections.facts import MUNICIPALITY, ORGANIZATION, REGION, Facts, Unit
-from projections.formats import render
 from projections.indicators import INDICATORS, IndicatorEngine
 from projections.periods import Period
-from projections.report import dynamics_report
-from projections.report_cache import facts_at_head, rendered
+from projections.report_cache import facts_at_head
 from registry.errors import FieldProblem
 
 router = APIRouter(tags=["Показатели и отчёты"])

@@ -223,8 +223,8 @@ class Directory:
         matches = f"SELECT {key} AS pid, {order} AS psk FROM {source}{cond} ORDER BY {order}, {key}"
         columns = ", ".join(f"r.{column}" for column in _COLUMNS)
         tail = (
-            f"LEFT JOIN {{p}}public_mentors r ON r.id = page.pid "
-            f"WHERE pos.application_name = %s ORDER BY page.psk, page.pid"
+            "LEFT JOIN {p}public_mentors r ON r.id = page.pid "
+            "WHERE pos.application_name = %s ORDER BY page.psk, page.pid"
         )
         if _single_filter_count(None, wanted) is not None:  # the total is known: the page alone
             sql = (

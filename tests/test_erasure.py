@@ -5,24 +5,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import pytest
 from api_support import ApiWorld
-from conftest import POSTGRES_URL, TODAY
 from public_support import public_ids
 from transparency_support import RawStore
 import view_reads
 
 from projections.periods import Period
-from projections.projector import Projector, project_until
-from projections.store import open_view_store
+from projections.projector import project_until
 from projections.transparency.store import TransparencyLog
 from projections.transparency.verify import verify_log
-from registry import commands as c
 from registry.application import Registry
 from registry.mentees import Mentee
 from registry.mentors import Mentor

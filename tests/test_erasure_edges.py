@@ -11,7 +11,6 @@ from uuid import UUID
 import pytest
 import structlog
 from conftest import TODAY
-from eventsourcing.persistence import StoredEvent
 from scenario import ADMIN, Region, curator_of, person, profile
 from test_event_log_compat import IDS, restored  # noqa: F401  (the v1 store, recorded in clear)
 from transparency_support import RawStore

@@ -248,7 +248,7 @@ def test_every_search_is_one_statement_served_by_indexes(directory: tuple[Direct
         assert f"{p}public_mentor_tags_value" in plans[kind], plans[kind]
     for kind, plan in plans.items():
         assert f"SCAN {p}public_mentors\n" not in plan + "\n" and "Seq Scan" not in plan, (kind, plan)
-        assert f"SCAN m\n" not in plan + "\n" and f"SCAN r\n" not in plan + "\n", (kind, plan)
+        assert "SCAN m\n" not in plan + "\n" and "SCAN r\n" not in plan + "\n", (kind, plan)
 
 
 # -- the public tables agree with the staff views ---------------------------------------------------

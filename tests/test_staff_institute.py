@@ -249,3 +249,25 @@ def test_only_the_institute_opens_its_own_pages(world: OversightWorld, path: str
     for role in ("admin", "municipal", "curator", "curator_other", "auditor"):
         status = world.person(role).get(url).status_code
         assert status == (200 if role == "admin" else 403), (url, role, status)
+
+
+def test_a_list_download_holds_every_row_however_many_pages_it_takes(
+    world: OversightWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.staff import pages
+
+    admin = world.person("admin")
+    for number in range(10, 14):
+        added = admin.post(
+            "/staff/units/organizations",
+            {"name": f"МБОУ СОШ № {number}", "kind": "school", "municipality_id": world.home_municipality,
+             "registered_on": "01.09.2019"},
+        )
+        assert added.status_code == 303
+    whole = load_workbook(io.BytesIO(admin.get("/staff/units/organizations.xlsx").content)).active
+    names = sorted(r[0] for r in list(whole.iter_rows(values_only=True))[1:])
+    assert len(names) >= 6 and {f"МБОУ СОШ № {n}" for n in range(10, 14)} <= set(names)
+
+    monkeypatch.setattr(pages, "DOWNLOAD_PAGE", 2)  # a big region's list, in miniature: many pages per download
+    paged = load_workbook(io.BytesIO(admin.get("/staff/units/organizations.xlsx").content)).active
+    assert sorted(r[0] for r in list(paged.iter_rows(values_only=True))[1:]) == names

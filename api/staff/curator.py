@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api import reports
-from api.reads import mentoring, mentors, units
+from api.reads import mentoring, units
 from api.reads.common import views_of
 from api.staff import pages
 from api.staff.session import SignedIn, StaffRefusal

@@ -48,16 +48,10 @@ def mentee_list(request: Request, staff: CurrentStaff) -> Response:
     category = request.query_params.get("category") or None
     chosen = MenteeCategory(category) if category in set(MenteeCategory) else None
     if request.query_params.get("format") == "xlsx":
-        rows = []
-        offset = 0
-        while True:
-            found = pages.api_read(mentoring.mentees, request, pages.scope(staff), organization_id=_org(staff),
-                                   category=chosen, limit=1000, offset=offset)
-            rows += [[m.full_name, CATEGORY_RU[m.category], m.birth_year, m.work_started_on, m.registered_on]
-                     for m in found.items]
-            offset += 1000
-            if offset >= found.total:
-                break
+        found = pages.every_item(mentoring.mentees, request, pages.scope(staff), organization_id=_org(staff),
+                                 category=chosen)
+        rows = [[m.full_name, CATEGORY_RU[m.category], m.birth_year, m.work_started_on, m.registered_on]
+                for m in found]
         return pages.xlsx_download("nastavlyaemye.xlsx", ["ФИО", "Категория", "Год рождения", "Начало работы",
                                                           "Дата регистрации"], rows)
     paging = pages.Paging.of(request)
@@ -120,15 +114,8 @@ def pair_list(request: Request, staff: CurrentStaff) -> Response:
     status = PairStatus(status_text) if status_text in set(PairStatus) else None
     forms = titles(request, "mentoring_form")
     if request.query_params.get("format") == "xlsx":
-        items: list[Any] = []
-        offset = 0
-        while True:
-            found = pages.api_read(mentoring.pairs, request, pages.scope(staff), organization_id=_org(staff),
-                                   status=status, limit=1000, offset=offset)
-            items += found.items
-            offset += 1000
-            if offset >= found.total:
-                break
+        items = pages.every_item(mentoring.pairs, request, pages.scope(staff), organization_id=_org(staff),
+                                 status=status)
         mentor_names = names(request, "mentors", list({p.mentor_id for p in items}))
         mentee_names = names(request, "mentees", list({m.mentee_id for p in items for m in p.mentees}))
         rows = [[mentor_names.get(p.mentor_id, ""), ", ".join(mentee_names.get(m.mentee_id, "") for m in p.mentees),

@@ -54,21 +54,15 @@ def mentor_list(request: Request, staff: CurrentStaff) -> Response:
 def _xlsx(request: Request, staff: SignedIn, org: str | None, status: MentorStatus | None) -> Response:
     types = titles(request, "mentor_type")
     forms = titles(request, "mentoring_form")
-    rows: list[list[Any]] = []
-    offset = 0
-    while True:
-        found = pages.api_read(mentors.mentors, request, pages.scope(staff), organization_id=org, status=status,
-                               limit=1000, offset=offset)
-        for m in found.items:
-            rows.append([
-                m.full_name, m.organization, m.position, types.get(m.mentor_type or "", m.mentor_type),
-                ", ".join(forms.get(f, f) for f in m.forms or []), ", ".join(m.subjects or []),
-                STATUS_RU[m.status], m.status_since, m.applied_on, m.capacity,
-                ", ".join(CONSENT_FIELDS_RU.get(f, f) for f in m.consent_fields or []),
-            ])
-        offset += 1000
-        if offset >= found.total:
-            break
+    rows: list[list[Any]] = [
+        [
+            m.full_name, m.organization, m.position, types.get(m.mentor_type or "", m.mentor_type),
+            ", ".join(forms.get(f, f) for f in m.forms or []), ", ".join(m.subjects or []),
+            STATUS_RU[m.status], m.status_since, m.applied_on, m.capacity,
+            ", ".join(CONSENT_FIELDS_RU.get(f, f) for f in m.consent_fields or []),
+        ]
+        for m in pages.every_item(mentors.mentors, request, pages.scope(staff), organization_id=org, status=status)
+    ]
     return pages.xlsx_download("nastavniki.xlsx", _XLSX_HEADERS, rows)
 
 

@@ -28,16 +28,9 @@ def _org(staff: SignedIn) -> str | None:
 def program_list(request: Request, staff: CurrentStaff) -> Response:
     forms = titles(request, "mentoring_form")
     if request.query_params.get("format") == "xlsx":
-        rows = []
-        offset = 0
-        while True:
-            found = pages.api_read(mentoring.programs, request, pages.scope(staff), organization_id=_org(staff),
-                                   limit=1000, offset=offset)
-            rows += [[p.title, ", ".join(forms.get(f, f) for f in p.forms), p.starts_on, p.ends_on,
-                      p.order_number, len(p.outputs)] for p in found.items]
-            offset += 1000
-            if offset >= found.total:
-                break
+        rows = [[p.title, ", ".join(forms.get(f, f) for f in p.forms), p.starts_on, p.ends_on,
+                 p.order_number, len(p.outputs)]
+                for p in pages.every_item(mentoring.programs, request, pages.scope(staff), organization_id=_org(staff))]
         return pages.xlsx_download("programmy.xlsx", ["Программа", "Формы", "Начало", "Окончание", "Приказ",
                                                       "Продуктов"], rows)
     paging = pages.Paging.of(request)

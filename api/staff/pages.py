@@ -321,6 +321,20 @@ def api_read(call: Callable[..., T], request: Request, *args: Any, **kwargs: Any
         raise StaffRefusal(problem.status, title, problem.detail) from None
 
 
+DOWNLOAD_PAGE = 1000
+"""Rows a download reads per query: a whole list is read page after page, never cut at one."""
+
+
+def every_item(call: Callable[..., Any], request: Request, *args: Any, **kwargs: Any) -> list[Any]:
+    """Every item of an API list read (a download of the whole list), page after page."""
+    items: list[Any] = []
+    while True:
+        found = api_read(call, request, *args, limit=DOWNLOAD_PAGE, offset=len(items), **kwargs)
+        items += found.items
+        if not found.items or len(items) >= found.total:
+            return items
+
+
 @dataclass(frozen=True)
 class Paging:
     """A page of a list: offset and limit from the query string, and the links around it."""

@@ -19,6 +19,7 @@ from api.staff.pages import (
     FormInput,
     Paging,
     api_read,
+    every_item,
     execute,
     render,
     scope,
@@ -98,9 +99,7 @@ def units(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Re
 
 @router.get("/units/organizations.xlsx")
 def organizations_xlsx(request: Request, staff: SignedIn = require_staff_roles(*ADMIN)) -> Response:
-    page = api_read(
-        unit_routes.organizations, request, scope(staff), municipality_id=None, kind=None, limit=1000, offset=0
-    )
+    found = every_item(unit_routes.organizations, request, scope(staff), municipality_id=None, kind=None)
     rows = [
         [
             o.name,
@@ -112,7 +111,7 @@ def organizations_xlsx(request: Request, staff: SignedIn = require_staff_roles(*
             f"{o.checklist_done} из {len(o.checklist)}",
             o.id,
         ]
-        for o in page.items
+        for o in found
     ]
     header = ["Организация", "Вид", "Муниципалитет", "ИНН", "Зарегистрирована", "Закрыта", "Чек-лист", "Идентификатор"]
     return xlsx_download("organizacii.xlsx", header, rows)

@@ -80,7 +80,7 @@ def probes(ids: dict[str, str]) -> list[Probe]:
     record, status, audit log."""
     later = ids["later"]
     return [
-        Probe("start page", "/staff/", f"/api/v1/indicators?period=2021"),
+        Probe("start page", "/staff/", "/api/v1/indicators?period=2021"),
         *([Probe("start page after a write", "/staff/", "/api/v1/indicators?period=2021", after_write=True)]
           if ids["program"] else []),
         Probe("mentors, first page", "/staff/mentors", f"/api/v1/mentors?limit={PAGE}"),
