@@ -23,7 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from projections.store import Tx
+from projections.transaction import Tx, datastore_transaction
 
 #: argon2id with the library's defaults (RFC 9106 "low memory" profile: 64 MiB, 3 passes).
 _HASHER = PasswordHasher()
@@ -96,14 +96,10 @@ class StaffAccounts:
 
     @contextmanager
     def _tx(self, *, write: bool) -> Iterator[Tx]:
-        with self.datastore.transaction(commit=write) as cursor:
-            if self.dialect == "postgres":
-                cursor.execute("SELECT set_config('search_path', %s, true)", (f'"{self.datastore.schema}"',))
-                from psycopg.rows import tuple_row
-
-                yield Tx(cursor.connection.cursor(row_factory=tuple_row), self.dialect, "")
-            else:
-                yield Tx(cursor, self.dialect, "")
+        with datastore_transaction(self.datastore, self.dialect, write=write) as tx:
+            if self.dialect == "postgres":  # the staff tables sit beside the events, in their schema
+                tx.execute("SELECT set_config('search_path', %s, true)", (f'"{self.datastore.schema}"',))
+            yield tx
 
     def login_form_key(self) -> bytes:
         """The key that signs the login form's CSRF token: made once, shared by every process."""
