@@ -3,9 +3,10 @@
 `reestr erase`, another API worker or an import may erase a person; this process may hold that
 person's key, aggregates decoded with it, and answers built from them. So before any request is
 answered — the public fast path included — the registry compares the key table's erasure counter
-with the one it saw (one small read, `Registry.refresh_keys`); if it moved, the keys are
-forgotten, the public answers' cache is emptied and the views are looked at at once, not after
-`freshness.INTERVAL`.
+with the one it saw (`Registry.refresh_keys`: on SQLite read only once something was committed
+to the file since the last look, which it tells without calling SQLite; on PostgreSQL one small
+read on the key table's own connection); if it moved, the keys are forgotten, the public
+answers' cache is emptied and the views are looked at at once, not after `freshness.INTERVAL`.
 """
 
 from __future__ import annotations

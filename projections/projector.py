@@ -33,6 +33,7 @@ from uuid import UUID
 from projections.appliers import APPLIERS
 from projections.appliers.erasure import erasure_in, scrub_old_pages
 from projections.decoding import fast_mapper
+from projections.figure_marks import write_marks
 from projections.rebuilding import REBUILD_BATCH_SIZE, Stored, read_window, rebuild_through_scratch
 from projections.schema import LIVE_PREFIX
 from projections.store import (
@@ -206,6 +207,7 @@ class Projector:
                     applier(tx, event)
                     if self.on_notification is not None:
                         self.on_notification(stored)
+                write_marks(tx)  # the window's kept figures marked once, in its pipeline
             self.store.advance(tx, self.tracking, end)
 
     def follow(

@@ -157,8 +157,8 @@ TABLES: dict[str, tuple[str, str]] = {
         "figures TEXT NOT NULL",
         "period_start, period_end, organization_id",
     ),
-    # Organizations whose source rows changed since their kept figures were computed (triggers,
-    # projections/figure_marks.py, in the transaction of the change).
+    # Organizations whose source rows changed since their kept figures were computed (marked by
+    # projections/figure_marks.py in the transaction of the change).
     "figures_stale": ("organization_id TEXT NOT NULL", "organization_id"),
     # -- the public page: derived from the views above, publishable data only ------------------
     # sort_key: the name's words, normalized (lower case, ё→е, one space between words), or U+FFFD

@@ -42,7 +42,7 @@ from projections.builds import (  # BUILD_TRACKING re-exported: callers import i
     LIVE_TRACKING,
     BuildTables,
 )
-from projections.figure_marks import create_trigger_statements
+from projections.figure_marks import FigureMarks, retired_trigger_statements, write_marks
 from projections.schema import (
     BUILD_PREFIX,
     DERIVED_TABLES,
@@ -127,9 +127,10 @@ class ViewStoreMixin(BuildTables):
                 log.info("derived_views_filled", tables=missing)
 
     def index_statements(self) -> list[str]:
-        """The live tables' secondary indexes and the kept figures' marking triggers on this store."""
+        """The live tables' secondary indexes on this store (and the per-row marking triggers of
+        an older version dropped: the marks are written per transaction now)."""
         return (create_index_statements(LIVE_PREFIX)
-                + create_trigger_statements(LIVE_PREFIX, self.dialect))
+                + retired_trigger_statements(LIVE_PREFIX, self.dialect))
 
     def _serialize_ddl(self, tx: Tx) -> None:
         """Concurrent CREATE TABLE IF NOT EXISTS can collide on PostgreSQL; SQLite serializes."""
@@ -209,7 +210,9 @@ class SQLiteViewStore(ViewStoreMixin, SQLiteTrackingRecorder):
             if write:
                 # Erased names must not linger in freed pages (some builds do not default to it).
                 cursor.execute("PRAGMA secure_delete = ON")
-            yield Tx(cursor, self.dialect, prefix)
+            tx = Tx(cursor, self.dialect, prefix)
+            with _marking(tx, write):
+                yield tx
 
     @contextmanager
     def _install_transaction(self, scratch: str | None, prefix: str) -> Iterator[Tx]:
@@ -277,7 +280,9 @@ class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
             )
             # Rows as tuples (the library's cursors make dicts, which lose repeated column names).
             rows = cursor.connection.cursor(row_factory=tuple_row)
-            yield Tx(rows, self.dialect, prefix, library_cursor=cursor)
+            tx = Tx(rows, self.dialect, prefix, library_cursor=cursor)
+            with _marking(tx, write):
+                yield tx
 
     @contextmanager
     def _install_transaction(self, scratch: str | None, prefix: str) -> Iterator[Tx]:
@@ -321,6 +326,22 @@ class PostgresViewStore(ViewStoreMixin, PostgresTrackingRecorder):
 
 
 ViewStore = SQLiteViewStore | PostgresViewStore
+
+
+@contextmanager
+def _marking(tx: Tx, write: bool) -> Iterator[None]:
+    """A live write transaction notes the kept figures' marks as its appliers write
+    (`projections.figure_marks`) and writes what is left of them last, before it commits (the
+    projector writes a window's marks itself, in its pipeline). Build tables are not marked:
+    a rebuild's kept figures start empty."""
+    if not write or tx.prefix != LIVE_PREFIX:
+        yield
+        return
+    tx.marks = FigureMarks()
+    yield
+    if tx.marks:
+        with tx.pipeline():
+            write_marks(tx)
 
 
 def _quote_ident(name: str) -> str:

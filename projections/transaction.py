@@ -54,6 +54,9 @@ class Tx:
         #: the library's own cursor on the same transaction (for its tracking statements)
         self.library_cursor = cursor if library_cursor is None else library_cursor
         self._substitutions = (("{p}", prefix), *(("{" + k + "}", v) for k, v in self.names.items()))
+        #: the kept figures' marks the appliers note (`projections.figure_marks.FigureMarks`), in a
+        #: live view store's write transaction, which writes them before it commits; else None
+        self.marks: Any = None
 
     def named(self, names: Mapping[str, str]) -> Tx:
         """The same transaction, its SQL naming tables by `names`."""

@@ -161,7 +161,7 @@ def test_a_rebuild_starts_with_nothing_kept_and_marks_writes_after_it(scenario: 
     _assert_same(store, YEARS, "after the rebuild")
     registry.execute(c.DissolvePair(pair_id=ids["P2"], ended_on=date(2021, 12, 1), reason="переезд"), ADMIN)
     projector.catch_up()
-    assert _kept(store)[1] == {str(ids["S1"])}  # the swapped-in tables have their triggers
+    assert _kept(store)[1] == {str(ids["S1"])}  # the swapped-in tables are marked
     _assert_same(store, YEARS, "after a write on the rebuilt views")
 
 

@@ -48,7 +48,7 @@ def test_a_backlog_in_growing_windows_equals_one_event_at_a_time_and_a_rebuild(
     assert steps[:3] == [2, 4, 8]  # the windows grew while behind
     expected_views, expected_marks = _one_at_a_time(registry, monkeypatch)
     assert store.dump() == expected_views
-    assert _marked(store) == expected_marks  # the triggers marked the same organizations
+    assert _marked(store) == expected_marks  # the windows marked the same organizations
     rebuild(registry, store)
     assert store.dump() == expected_views
 

@@ -5,7 +5,7 @@
 rendered, with nothing cached by the process (the database's own buffers are warm, as in a
 running server), in three states of the kept year figures (`projections.kept_figures`): none
 kept (the first report after a rebuild), kept and untouched, and kept right after a write to
-the largest organization (its rows marked by the triggers, as a pair's change marks them).
+the largest organization (marked stale, as a change to one of its pairs marks it).
 Warm: the same request at the same log position through the per-process cache.
 """
 
@@ -77,12 +77,16 @@ def _forget_kept(store: Any) -> None:
 
 
 def _touch_largest_organization(store: Any) -> None:
-    """Rewrite one pair of the organization with most pairs as it is: its triggers mark it stale."""
+    """Rewrite one pair of the organization with most pairs as it is, marking it stale as the
+    projector marks a pair it writes (`projections.figure_marks`)."""
+    from projections.figure_marks import of_pair
+
     with store.transaction(write=True) as tx:
         (org_id,), = tx.rows("SELECT organization_id FROM {p}pairs GROUP BY organization_id "
                              "ORDER BY COUNT(*) DESC LIMIT 1")
-        tx.execute("UPDATE {p}pairs SET ended_on = ended_on WHERE id = "
-                   "(SELECT MIN(id) FROM {p}pairs WHERE organization_id = %s)", (org_id,))
+        (pair_id,), = tx.rows("SELECT MIN(id) FROM {p}pairs WHERE organization_id = %s", (org_id,))
+        tx.execute("UPDATE {p}pairs SET ended_on = ended_on WHERE id = %s", (pair_id,))
+        of_pair(tx, pair_id)
 
 
 def main(argv: list[str] | None = None) -> int:

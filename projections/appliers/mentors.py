@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.appliers.base import as_json, day, ident, on, origin
+from projections.figure_marks import of_mentor, organization
 from projections.store import Tx
 
 
@@ -30,6 +31,7 @@ def mentor_applied(tx: Tx, e: Any) -> None:
             day(e.applied_on),
         ),
     )
+    organization(tx, ident(e.organization_id))
     _status_history(tx, e, "pending", day(e.applied_on))
 
 
@@ -70,6 +72,7 @@ def _status_history(tx: Tx, e: Any, status: str, since: str | None) -> None:
         "INSERT INTO {p}mentor_status (mentor_id, seq, status, since) VALUES (%s, %s, %s, %s)",
         (origin(e), int(e.originator_version), status, since),
     )
+    of_mentor(tx, origin(e))
 
 
 @on("Mentor.ProfileUpdated")
@@ -126,3 +129,4 @@ def training(tx: Tx, e: Any) -> None:
             record.certificate_number,
         ),
     )
+    of_mentor(tx, origin(e))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.appliers.base import day, ident, on, origin
+from projections.figure_marks import of_mentee, of_pair, organization
 from projections.store import Tx
 
 
@@ -29,6 +30,7 @@ def mentee_registered(tx: Tx, e: Any) -> None:
             day(e.registered_on),
         ),
     )
+    of_mentee(tx, origin(e))
 
 
 @on("Mentee.DetailsCorrected")
@@ -38,17 +40,20 @@ def mentee_corrected(tx: Tx, e: Any) -> None:
         "work_started_on = %s WHERE id = %s",
         (e.category, e.person.full_name, _birth_year(e), day(e.work_started_on), origin(e)),
     )
+    of_mentee(tx, origin(e))
 
 
 @on("Mentee.Moved")
 def mentee_moved(tx: Tx, e: Any) -> None:
-    # The row shows where the mentee is now; indicators count each pair in its own organization.
+    # The row shows where the mentee is now; indicators count each pair in its own organization
+    # (so no figure changes: nothing marked).
     tx.execute("UPDATE {p}mentees SET organization_id = %s WHERE id = %s", (ident(e.organization_id), origin(e)))
 
 
 @on("Pair.Formed")
 def pair_formed(tx: Tx, e: Any) -> None:
     pair_id, started = origin(e), day(e.started_on)
+    organization(tx, ident(e.organization_id))  # the pair's and its intervals'
     tx.execute(
         "INSERT INTO {p}pairs (id, organization_id, mentor_id, form, kind, program_id, started_on, "
         "status) VALUES (%s, %s, %s, %s, %s, %s, %s, 'active')",
@@ -69,6 +74,7 @@ def pair_mentee_added(tx: Tx, e: Any) -> None:
         "SELECT id, %s, organization_id, form, %s FROM {p}pairs WHERE id = %s",
         (str(e.mentee_id), day(e.joined_on), origin(e)),
     )
+    of_pair(tx, origin(e))
 
 
 @on("Pair.Completed")
@@ -90,6 +96,7 @@ def _pair_ended(tx: Tx, e: Any, status: str, *, outcome: str | None, reason: str
     tx.execute(
         "UPDATE {p}pair_members SET ended_on = %s WHERE pair_id = %s", (day(e.ended_on), origin(e))
     )
+    of_pair(tx, origin(e))
 
 
 @on("Pair.StartCorrected")
@@ -103,9 +110,11 @@ def pair_start_corrected(tx: Tx, e: Any) -> None:
         (new_start, origin(e), new_start, origin(e)),
     )
     tx.execute("UPDATE {p}pairs SET started_on = %s WHERE id = %s", (new_start, origin(e)))
+    of_pair(tx, origin(e))
 
 
 @on("Pair.MentorChanged")
 def pair_mentor_changed(tx: Tx, e: Any) -> None:
-    # The pair's row shows who leads it now; the pair's history (its events) shows both.
+    # The pair's row shows who leads it now; the pair's history (its events) shows both. The
+    # figures do not read a pair's mentor: nothing marked.
     tx.execute("UPDATE {p}pairs SET mentor_id = %s WHERE id = %s", (ident(e.mentor_id), origin(e)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.appliers.base import as_json, day, ident, on, origin
+from projections.figure_marks import before_deleting_output, of_program, organization
 from projections.store import Tx
 
 
@@ -28,6 +29,7 @@ def program_adopted(tx: Tx, e: Any) -> None:
             1 if e.personalized else 0,
         ),
     )
+    organization(tx, ident(e.organization_id))
 
 
 @on("Program.OutputRecorded")
@@ -46,10 +48,12 @@ def output_recorded(tx: Tx, e: Any) -> None:
             origin(e),
         ),
     )
+    of_program(tx, origin(e))
 
 
 @on("Program.OutputRetracted")
 def output_retracted(tx: Tx, e: Any) -> None:
+    before_deleting_output(tx, origin(e), str(e.output_id))
     tx.execute(
         "DELETE FROM {p}outputs WHERE program_id = %s AND output_id = %s",
         (origin(e), str(e.output_id)),
