@@ -115,6 +115,27 @@ def read_kept_figures(
     return wanted, frozenset(all_forms), (unkept if stale or new else None)
 
 
+#: Years with a contingent reported whose figures a rebuild keeps at once (the latest ones).
+YEARS_KEPT_AFTER_REBUILD = 3
+
+
+def years_worth_keeping(store: Any, also: Iterable[Period] = ()) -> list[Period]:
+    """The years a report will likely ask for: `also` (the years kept before a rebuild) and, for
+    each of the latest years with a contingent reported, the calendar year and the school year
+    it starts."""
+    with store.transaction(write=False) as tx:
+        years = sorted({int(y) for (y,) in tx.rows("SELECT DISTINCT year FROM {p}contingents")})
+    latest = years[-YEARS_KEPT_AFTER_REBUILD:]
+    wanted = [*also, *(p for y in latest for p in (Period.calendar_year(y), Period.school_year(y)))]
+    return list(dict.fromkeys(wanted))[:MOST_KEPT]
+
+
+def kept_years(store: Any) -> list[Period]:
+    """The years whose figures `store` keeps now."""
+    with store.transaction(write=False) as tx:
+        return [_period(k) for k in sorted(_marks(tx)[0])]
+
+
 def keep(store: Any, unkept: Unkept) -> None:
     """Store what a read aggregated, if the views are still where it read them and what it read
     as kept and stale is still so (else another reader stored the same, or a writer moved on)."""

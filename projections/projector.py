@@ -33,7 +33,9 @@ from uuid import UUID
 from projections.appliers import APPLIERS
 from projections.appliers.erasure import erasure_in, scrub_old_pages
 from projections.decoding import fast_mapper
+from projections.facts import load_facts
 from projections.figure_marks import write_marks
+from projections.kept_figures import kept_years, years_worth_keeping
 from projections.rebuilding import REBUILD_BATCH_SIZE, Stored, read_window, rebuild_through_scratch
 from projections.schema import LIVE_PREFIX
 from projections.store import (
@@ -288,8 +290,16 @@ def rebuild(
     """
     if batch_size < 1:
         raise ValueError("batch_size must be positive")
+    before = kept_years(store)
     position = rebuild_through_scratch(registry, store, batch_size=batch_size, progress=progress)
     log.info("projection_rebuilt", position=position)
+    # The new views keep no figures yet: aggregating the likely years now spares the first
+    # report after a rebuild a whole-region aggregate (a second, at a region's scale).
+    years = years_worth_keeping(store, before)
+    if years:
+        started = time.perf_counter()
+        load_facts(store, years)
+        log.info("projection_figures_kept", years=len(years), seconds=round(time.perf_counter() - started, 3))
     return position
 
 

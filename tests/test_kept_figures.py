@@ -151,14 +151,24 @@ def test_what_a_read_aggregated_is_not_kept_once_the_views_moved_on(scenario: tu
     assert len(_kept(store)[0]) == len(YEARS)
 
 
-def test_a_rebuild_starts_with_nothing_kept_and_marks_writes_after_it(scenario: tuple[Any, Any, Projector, Any]) -> None:
+def _keys(periods: list[Period]) -> set[tuple[str, str]]:
+    return {(p.start.isoformat(), p.end.isoformat()) for p in periods}
+
+
+def test_a_rebuild_keeps_the_years_kept_before_and_those_with_contingents_and_marks_writes_after_it(
+    scenario: tuple[Any, Any, Projector, Any],
+) -> None:
     registry, store, projector, ids = scenario
-    load_facts(store, YEARS)
+    asked_before = Period.calendar_year(2017)  # no contingent that year: kept only because it was asked for
+    load_facts(store, [*YEARS, asked_before])
     assert _kept(store)[0]
 
     rebuild(registry, store)
-    assert _kept(store)[0] == set()
-    _assert_same(store, YEARS, "after the rebuild")
+    with_contingents = [Period.calendar_year(2020), Period.school_year(2020),
+                        Period.calendar_year(2021), Period.school_year(2021)]  # the scenario's contingents
+    assert _kept(store) == (_keys([*YEARS, asked_before, *with_contingents]), set())
+    assert _unkept(store) is None  # the first report after the rebuild aggregates nothing
+    _assert_same(store, [*YEARS, asked_before], "after the rebuild")
     registry.execute(c.DissolvePair(pair_id=ids["P2"], ended_on=date(2021, 12, 1), reason="переезд"), ADMIN)
     projector.catch_up()
     assert _kept(store)[1] == {str(ids["S1"])}  # the swapped-in tables are marked
