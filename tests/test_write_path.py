@@ -3,6 +3,9 @@
 - `RegistryTranscoder` (registry/transcodings.py) writes the bytes the library's `JSONTranscoder`
   writes: for every record of the committed v1 log (the same bytes it was stored with), every
   event of the demo region, and arbitrary values of the types events carry.
+- `EventMethod` (registry/base.py) triggers the event the library's decorator would, and leaves
+  the aggregate as it would: every event method call of the demo region is repeated the library's
+  way on a copy and compared.
 - The PostgreSQL insert of ops/unit_of_work.py (binary arrays instead of the library's composite
   array) gives each event the position of its place in the unit, and a refused unit records
   nothing: no event, no leaf.
@@ -10,8 +13,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -98,25 +102,6 @@ def test_the_v1_log_is_written_again_byte_for_byte(fixed_nonce: None) -> None:
         registry.close()
 
 
-def test_every_event_of_the_demo_region_is_written_as_the_library_writes_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ops.demo.content import LAST_DAY
-    from ops.demo.loader import load_demo
-
-    registry = open_registry("sqlite:///:memory:", clock=lambda: LAST_DAY + timedelta(days=1))
-    try:
-        load_demo(registry)
-        monkeypatch.setattr(sealing.os, "urandom", lambda n: b"\x07" * n)  # after the load: ids draw on it too
-        topics = set()
-        for notification in registry.recorder.select_notifications(start=1, limit=1_000_000):
-            event = registry.mapper.to_domain_event(notification)
-            fast, library = _encode_both(registry, event)
-            assert fast == library, notification.topic
-            topics.add(notification.topic)
-        assert len(topics) > 30
-    finally:
-        registry.close()
-
-
 _json_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 _leaf = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(), _json_text,
@@ -195,3 +180,72 @@ def test_a_unit_refused_by_the_store_records_nothing(open_store: Callable[..., R
     assert registry.position() == before
     assert TransparencyLog(registry).head() == head
     assert new.id not in registry.repository
+
+
+# -- events triggered without the library's per-call machinery ---------------------------------------
+
+
+def _without_timestamps(aggregate: Any) -> dict[str, Any]:
+    state = {k: v for k, v in vars(aggregate).items() if k not in ("_modified_on", "_pending_events")}
+    state["events"] = [{k: v for k, v in vars(e).items() if k != "timestamp"} for e in aggregate.pending_events]
+    state["event_types"] = [type(e) for e in aggregate.pending_events]
+    return state
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[tuple[Registry, dict[str, int]]]:
+    """The demo region loaded with every event method call repeated the library's way on a copy of
+    the aggregate, and compared: the same event (class, attributes in order, meta), the same
+    aggregate after it. With the calls that went the fast way, by topic."""
+    from ops.demo.content import LAST_DAY
+    from ops.demo.loader import load_demo
+    from registry.base import EventMethod
+
+    fast_calls: dict[str, int] = {}
+    trigger = EventMethod.trigger
+
+    def shadowed(self: EventMethod, aggregate: Any, *args: Any, **kwargs: Any) -> None:
+        twin = copy.deepcopy(aggregate)
+        trigger(self, aggregate, *args, **kwargs)
+        self.decorator.__get__(twin, type(twin))(*args, **kwargs)
+        assert _without_timestamps(aggregate) == _without_timestamps(twin)
+        assert [list(vars(e)) for e in aggregate.pending_events] == [list(vars(e)) for e in twin.pending_events]
+        assert aggregate.modified_on == aggregate.pending_events[-1].timestamp
+        if not args and kwargs.keys() == self.names:
+            fast_calls[self.event_class.TOPIC] = fast_calls.get(self.event_class.TOPIC, 0) + 1
+
+    registry = open_registry("sqlite:///:memory:", clock=lambda: LAST_DAY + timedelta(days=1))
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(EventMethod, "trigger", shadowed)
+            load_demo(registry)
+        yield registry, fast_calls
+    finally:
+        registry.close()
+
+
+def test_an_event_method_triggers_what_the_library_would(demo: tuple[Registry, dict[str, int]]) -> None:
+    _, fast_calls = demo
+    assert len(fast_calls) > 15, fast_calls
+
+
+def test_every_event_of_the_demo_region_is_written_as_the_library_writes_it(
+    demo: tuple[Registry, dict[str, int]], fixed_nonce: None
+) -> None:
+    registry, _ = demo
+    topics = set()
+    for notification in registry.recorder.select_notifications(start=1, limit=1_000_000):
+        event = registry.mapper.to_domain_event(notification)
+        fast, library = _encode_both(registry, event)
+        assert fast == library, notification.topic
+        topics.add(notification.topic)
+    assert len(topics) > 30
+
+
+def test_an_event_method_called_otherwise_goes_the_library_way() -> None:
+    with recording_as(EventMeta(user_id="t", role="admin", command_id="t")):
+        fast = Municipality(name="Район", region="27", code=None)
+        other = copy.deepcopy(fast)
+        fast.rename(name="Округ", reason="причина")
+        other._renamed("Округ", "причина")  # positional: the library binds them
+    assert _without_timestamps(fast) == _without_timestamps(other)
