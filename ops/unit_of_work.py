@@ -17,8 +17,13 @@ or not at all. The recorders are the library's own (eventsourcing 9.5.6) with on
   `datastore.transaction(commit=True)`; we call the library's and then the steps.
 * PostgreSQL: the library's `insert_events` runs its steps in a pipeline and, if one of them
   raises after the insert, still commits the transaction (it only re-raises afterwards), so
-  `insert_events` is re-stated here without the pipeline: lock the table, NOTIFY, insert,
-  read the notification ids (the library's own methods), then the steps; any error rolls back.
+  `insert_events` is re-stated here without the pipeline: lock the table and NOTIFY (the
+  library's own methods), insert, read the notification ids, then the steps; any error rolls
+  back. The insert is the library's statement with its rows sent otherwise: four binary arrays
+  (ids, versions, topics, states) unnested in one statement, instead of one array of the
+  library's composite type in text, which psycopg escapes field by field (a third of a batch's
+  time on PostgreSQL). Same columns, same order, same `RETURNING notification_id`, under the
+  same lock: positions still follow commit order.
 
 They are chosen by the library's APPLICATION_RECORDER_TOPIC (ops/storage.eventsourcing_env).
 """
@@ -30,7 +35,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import retry
@@ -128,6 +138,14 @@ class PostgresUnitRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.unit_steps = Steps()
+        id_type = self.datastore.originator_id_type  # "uuid" or "text", as the library made the table
+        self.insert_arrays_statement = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[]) "
+            "RETURNING notification_id"
+        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name),
+                 id_type=Identifier(id_type))
+        self._id_of = (lambda value: _originator(value)) if id_type == "uuid" else str
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -135,11 +153,27 @@ class PostgresUnitRecorder(PostgresApplicationRecorder):
             ids: Sequence[int] = []
             if stored_events:
                 with conn.cursor() as curs:
-                    # The library's own: lock the table (insert order = commit order), NOTIFY, insert.
-                    self._insert_stored_events(curs, stored_events, **kwargs)
-                    ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
+                    # The library's own: lock the table (insert order = commit order), NOTIFY.
+                    self._lock_table(curs)
+                    self._notify_channel(curs)
+                with conn.cursor(row_factory=tuple_row) as curs:
+                    ids = self._insert_arrays(curs, stored_events)
             with conn.cursor(row_factory=tuple_row) as rows:
                 self.unit_steps.run(Tx(rows, "postgres"), ids, stored_events, kwargs.get("unit"))
+        return ids
+
+    def _insert_arrays(self, curs: Any, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """Insert the events in their order in one statement; their notification ids, in that order."""
+        id_of = self._id_of
+        curs.execute(self.insert_arrays_statement, (
+            [id_of(s.originator_id) for s in stored_events],
+            [s.originator_version for s in stored_events],
+            [s.topic for s in stored_events],
+            [s.state for s in stored_events],
+        ))
+        ids = [row[0] for row in curs.fetchall()]
+        if len(ids) != len(stored_events):
+            raise ProgrammingError(f"inserted {len(stored_events)} events, got {len(ids)} notification ids")
         return ids
 
     def recorded_originators(self, originator_ids: Sequence[UUID]) -> set[UUID]:

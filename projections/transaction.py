@@ -92,6 +92,23 @@ class Tx:
         if rows:
             self.cursor.executemany(self._sql(sql), [self._params(r) for r in rows])
 
+    def insert(self, table: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> None:
+        """INSERT `rows` into `table` (a `{name}`); `columns`: (name, PostgreSQL type) in row order.
+
+        On PostgreSQL one statement, the rows sent as binary arrays (one per column) and unnested:
+        `executemany` sends a statement a row, ~10 µs each on the server and in psycopg — the
+        transparency log's leaves and nodes, two rows an event, in every events' transaction.
+        On SQLite, in-process, `executemany`. Values are not checked for NUL (no text columns here)."""
+        if not rows:
+            return
+        names = ", ".join(name for name, _ in columns)
+        if self.dialect != "postgres":
+            self.many(f"INSERT INTO {table} ({names}) VALUES ({', '.join('%s' for _ in columns)})", rows)
+            return
+        arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
+        self.cursor.execute(self._sql(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})"),
+                            [list(column) for column in zip(*rows, strict=True)])
+
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.cursor.execute(self._sql(sql), self._params(params))
         return [tuple(row) for row in self.cursor.fetchall()]

@@ -13,7 +13,13 @@ from uuid import UUID
 import structlog
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    Recording,
+    Transcoder,
+)
 
 from registry.after_commit import AfterCommit
 from registry.base import recording_as
@@ -37,7 +43,7 @@ from registry.sealing import (
     erasures_in,
     people_in,
 )
-from registry.transcodings import register_registry_transcodings
+from registry.transcodings import RegistryTranscoder, register_registry_transcodings
 from registry.values import Actor, EventMeta, Role
 
 if TYPE_CHECKING:
@@ -104,6 +110,12 @@ class Registry(Application[UUID]):
         mapper = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=SealingMapper)
         mapper.keys = self.keys  # type: ignore[attr-defined]
         return mapper
+
+    def construct_transcoder(self) -> Transcoder:
+        """The library's JSON transcoding, written without a callback per value (same bytes)."""
+        transcoder = RegistryTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -87,6 +87,9 @@ def _quote(name: str) -> str:
 
 _TABLES = ("tl_leaves", "tl_nodes", "tl_head", "tl_checkpoints")
 
+_LEAF_COLUMNS = (("leaf_index", "bigint"), ("position", "bigint"), ("leaf_hash", "bytea"))
+_NODE_COLUMNS = (("level", "integer"), ("node_index", "bigint"), ("hash", "bytea"))
+
 _DDL = {
     "sqlite": [
         (
@@ -246,8 +249,8 @@ class TransparencyLog:
         for leaf_position, leaf_hash in leaves:
             rows.append((compact.size, leaf_position, leaf_hash))
             compact.append(leaf_hash, lambda level, index, value: on_node((level, index, value)))
-        tx.many("INSERT INTO {tl_leaves} (leaf_index, position, leaf_hash) VALUES (%s, %s, %s)", rows)
-        tx.many("INSERT INTO {tl_nodes} (level, node_index, hash) VALUES (%s, %s, %s)", nodes)
+        tx.insert("{tl_leaves}", _LEAF_COLUMNS, rows)
+        tx.insert("{tl_nodes}", _NODE_COLUMNS, nodes)
         tx.execute(
             "UPDATE {tl_head} SET tree_size = %s, position = %s WHERE id = 1",
             (compact.size, rows[-1][1]),
