@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from api_support import ApiWorld, open_world
+from support.world.api import ApiWorld, open_world
 
 from registry.application import Registry
 

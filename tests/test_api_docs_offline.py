@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from api_support import ApiWorld, open_world
+from support.world.api import ApiWorld, open_world
 from conftest import IN_CI
 
 from registry.application import Registry

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_support import API, ApiWorld, open_world
+from support.world.api import API, ApiWorld, open_world
 
 from registry.application import Registry
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from api_support import ApiWorld, open_world
+from support.world.api import ApiWorld, open_world
 
 from registry.application import Registry
 

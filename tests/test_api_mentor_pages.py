@@ -2,7 +2,7 @@
 then the public entries of other organizations' mentors, one list across pages; filters on a
 public entry look only at what its mentor consented to show. Both stores, over HTTP.
 
-The read region (tests/api_reads_support.py): school A (the curator's) has three mentors; of the
+The read region (tests/support/api_reads.py): school A (the curator's) has three mentors; of the
 other schools' mentors, B's consented to show a name only, C's a name, a municipality, subjects.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from api_reads_support import STORES, ReadRegion, open_region
+from support.api_reads import STORES, ReadRegion, open_region
 
 
 @pytest.fixture(scope="module", params=STORES)

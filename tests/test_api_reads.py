@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_reads_support import STORES, ReadRegion, open_region
-from api_support import ApiWorld, open_world
+from support.api_reads import STORES, ReadRegion, open_region
+from support.world.api import ApiWorld, open_world
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -119,7 +119,7 @@ def test_views_are_caught_up_before_the_subscribers_registered_after_them(regist
 def test_the_app_catches_up_at_startup_and_can_be_given_its_views(registry: Registry) -> None:
     """Events recorded elsewhere (the CLI, another process) are in the views once an app starts;
     `views=` puts them in a store of the caller's choice."""
-    from api_support import add_user
+    from support.world.api import add_user
 
     _, token = add_user(registry, "Аудитор", "auditor")
     result = registry.execute(c.RegisterMunicipality(name="Район", region="Край"), ADMIN)

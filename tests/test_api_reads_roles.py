@@ -1,7 +1,7 @@
 """Every read route × every reading scope, over HTTP, on both stores: who sees what.
 
 The expectations are the policy as the domain brief states it, written out in `SEES` (see
-tests/api_reads_support.py), not derived from the code under test: admin and auditor read
+tests/support/api_reads.py), not derived from the code under test: admin and auditor read
 everything; a municipal coordinator its municipality; a curator its own organization, and of
 other organizations' mentors only what the public page shows. Mentees are never public.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from api_reads_support import CURATORS, READERS, SEES, STORES, ReadRegion, open_region
+from support.api_reads import CURATORS, READERS, SEES, STORES, ReadRegion, open_region
 
 #: list route -> the key of its items' organization
 OWNED = {

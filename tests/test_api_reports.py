@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import openpyxl
 import pytest
-from api_reads_support import STORES, ReadRegion, open_region
+from support.api_reads import STORES, ReadRegion, open_region
 
 from projections.facts import load_facts
 from projections.formats import render

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from api_support import ApiWorld
+from support.world.api import ApiWorld
 
 from projections.as_known import moment_text, parse_moment
 

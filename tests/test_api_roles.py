@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from api_support import ROLES, ApiWorld, open_world
+from support.world.api import ROLES, ApiWorld, open_world
 
 from api.writes import WRITE_ROUTES
 from registry import commands as c

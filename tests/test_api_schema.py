@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import schemathesis
-from api_support import TODAY, ApiWorld
+from support.world.api import TODAY, ApiWorld
 from conftest import POSTGRES_URL, require_postgres
 from hypothesis import HealthCheck, settings
 from psycopg import sql

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from api_support import API
+from support.world.api import API
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_projections_support import ADMIN, person
+from support.world.indicators import ADMIN, person
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from scenario import ADMIN, Region, assert_russian, curator_of, person, profile
+from support.world import ADMIN, Region, assert_russian, curator_of, person, profile
 
 from registry import commands as c
 from registry.batch import RegistryBatch

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 from pydantic import ValidationError
-from scenario import (
+from support.world import (
     ADMIN,
     AUDITOR,
     Region,

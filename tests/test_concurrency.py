@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import POSTGRES_URL
-from scenario import ADMIN, TODAY, Region, assert_russian, curator_of
+from support.world import ADMIN, TODAY, Region, assert_russian, curator_of
 
 from ops.storage import open_registry
 from registry import commands as c

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import POSTGRES_URL, require_postgres
-from scenario import assert_russian
-from test_import_support import invoke
+from support.world import assert_russian
+from support.importing import invoke
 
 from ops.storage import open_registry
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from api_support import ApiWorld
-from public_support import public_ids
-from transparency_support import RawStore
-import view_reads
+from support.world.api import ApiWorld
+from support.public import public_ids
+from support.transparency import RawStore
+from support import view_reads
 
 from projections.periods import Period
 from projections.projector import project_until

@@ -11,9 +11,9 @@ from uuid import UUID
 import pytest
 import structlog
 from conftest import TODAY
-from scenario import ADMIN, Region, curator_of, person, profile
+from support.world import ADMIN, Region, curator_of, person, profile
 from test_event_log_compat import IDS, restored  # noqa: F401  (the v1 store, recorded in clear)
-from transparency_support import RawStore
+from support.transparency import RawStore
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr

@@ -16,9 +16,9 @@ import pytest
 from conftest import POSTGRES_URL, TODAY, require_postgres
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from psycopg import sql
-from scenario import Region
-from test_import_support import invoke, seed
-import view_reads
+from support.world import Region
+from support.importing import invoke, seed
+from support import view_reads
 
 from ops.log_transfer import (
     SEALED_IN_EXPORT,

@@ -15,8 +15,8 @@ from pathlib import Path
 from uuid import UUID
 
 from conftest import TODAY
-from scenario import Region
-from test_import_support import seed
+from support.world import Region
+from support.importing import seed
 
 from ops.log_transfer import SEALED_IN_EXPORT, export_keys, export_log, keys_path, open_bare, restore_log
 from registry import commands as c

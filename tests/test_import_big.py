@@ -7,7 +7,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from test_import_support import SCHOOL, csv_file, imported, invoke, seed
+from support.importing import SCHOOL, csv_file, imported, invoke, seed
 
 from ops.log_transfer import CHUNK
 from ops.storage import open_registry

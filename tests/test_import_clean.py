@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from test_import_support import (
+from support.importing import (
     COLLEGE,
     SCHOOL,
     SCHOOL_INN,

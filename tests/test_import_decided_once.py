@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from test_import_support import SCHOOL, filled_template, seed
+from support.importing import SCHOOL, filled_template, seed
 
 from ops.importing import import_file
 from ops.log_transfer import notifications

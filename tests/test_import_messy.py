@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_import_support import (
+from support.importing import (
     SCHOOL,
     SCHOOL_INN,
     csv_file,

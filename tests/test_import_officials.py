@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import structlog
 from openpyxl import load_workbook
-from test_import_support import SCHOOL, csv_file, imported, invoke, seed, workbook_file
+from support.importing import SCHOOL, csv_file, imported, invoke, seed, workbook_file
 
 from ops.importing import import_file
 from ops.importing.columns import KINDS, match_headers
@@ -174,7 +174,7 @@ def test_reestr_info_answers_on_stdout(tmp_path: Path) -> None:
 def test_a_mentee_put_in_two_pairs_of_one_form_is_told_the_row_of_the_other(
     memory_registry: Registry, tmp_path: Path
 ) -> None:
-    from scenario import Region
+    from support.world import Region
 
     ids = seed(memory_registry)
     region = Region(memory_registry)

@@ -1,4 +1,4 @@
-"""The hand-computed scenario (see test_projections_support): exact indicator values on both stores.
+"""The hand-computed scenario (see tests/support/world/indicators.py): exact indicator values on both stores.
 
 Calendar year Y: reference date 31 Dec Y, ages = Y − birth year, contingent/target of year Y.
 School year Y/Y+1: reference date 1 Sep Y (ages Y − birth year), contingent/target of year Y.
@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from test_projections_support import build_scenario, fresh_registry
-import view_reads
+from support.world.indicators import build_scenario, fresh_registry
+from support import view_reads
 
 from projections.facts import load_facts
 from projections.indicators import IndicatorEngine

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from test_projections_support import ADMIN, build_scenario, fresh_registry, person
+from support.world.indicators import ADMIN, build_scenario, fresh_registry, person
 
 from projections import kept_figures
 from projections.aggregates import read_figures

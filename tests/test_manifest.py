@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_projections_support import ADMIN, build_scenario, fresh_registry, person
+from support.world.indicators import ADMIN, build_scenario, fresh_registry, person
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr

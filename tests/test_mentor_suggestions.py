@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from api_support import ApiWorld, open_world
+from support.world.api import ApiWorld, open_world
 
 from registry.application import Registry
 from registry.mentors import Mentor

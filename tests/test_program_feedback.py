@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from api_support import ApiWorld, open_world
+from support.world.api import ApiWorld, open_world
 
 from registry import commands as c
 from registry.application import Registry

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_projections_support import ADMIN, build_scenario, person, store_location
+from support.world.indicators import ADMIN, build_scenario, person, store_location
 
 from ops.storage import open_registry
 from projections.projector import Projector

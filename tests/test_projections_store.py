@@ -7,8 +7,8 @@ import threading
 from datetime import date
 
 import pytest
-from test_projections_support import ADMIN, build_scenario
-import view_reads
+from support.world.indicators import ADMIN, build_scenario
+from support import view_reads
 
 from projections.appliers import APPLIERS
 from projections.projector import Projector

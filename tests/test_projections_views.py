@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from test_projections_support import ADMIN, person
-import view_reads
+from support.world.indicators import ADMIN, person
+from support import view_reads
 
 from projections.facts import load_facts
 from projections.indicators import IndicatorEngine

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_projections_support import ADMIN, build_scenario
+from support.world.indicators import ADMIN, build_scenario
 
 from projections import projector as projector_module
 from projections.appliers import APPLIERS

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from api_support import LocalServer, add_user
+from support.world.api import LocalServer, add_user
 from conftest import IN_CI
 
 CHROMIUM = "/usr/bin/chromium"

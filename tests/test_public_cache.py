@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from api_support import ApiWorld, open_world
-from public_support import (
+from support.world.api import ApiWorld, open_world
+from support.public import (
     new_mentor,
     public_ids,
     public_json,

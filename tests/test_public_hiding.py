@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from api_support import ApiWorld, open_world
-from public_support import (
+from support.world.api import ApiWorld, open_world
+from support.public import (
     ALL_FIELDS,
     SECRET_TEXTS,
     card,

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from test_projections_support import ADMIN
+from support.world.indicators import ADMIN
 
 import projections.public
 from api.public import page_json

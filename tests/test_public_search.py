@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import ApiWorld, open_world
+from support.world.api import ApiWorld, open_world
 from hypothesis import HealthCheck, given, settings
-from public_support import new_mentor
+from support.public import new_mentor
 from test_projections_rebuild import SCRATCH, Driver, steps
-from test_projections_support import ADMIN, fresh_registry
-import view_reads
+from support.world.indicators import ADMIN, fresh_registry
+from support import view_reads
 
 from projections.projector import Projector, rebuild
 from projections.public import (

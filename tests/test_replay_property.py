@@ -15,7 +15,7 @@ from uuid import UUID
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from scenario import ADMIN, TODAY, Region, curator_of, person, profile
+from support.world import ADMIN, TODAY, Region, curator_of, person, profile
 
 from ops.storage import open_registry
 from registry import commands as c

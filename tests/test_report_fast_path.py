@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_projections_support import build_scenario, fresh_registry
+from support.world.indicators import build_scenario, fresh_registry
 
 from ops.demo import load_demo
 from projections.aggregates import figures_from_detail

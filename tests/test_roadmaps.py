@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_support import ApiWorld, open_world
+from support.world.api import ApiWorld, open_world
 
 from registry import commands as c
 from registry.application import Registry

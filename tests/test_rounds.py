@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
-from api_support import ApiWorld, open_world
+from support.world.api import ApiWorld, open_world
 
 from ops.mail import ReminderMail, reminder_mail_from
 from ops.settings import Settings

@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from test_projections_support import fresh_registry
-from world_history import Step, causal, date_order, enter, picture
+from support.world.indicators import fresh_registry
+from support.world_history import Step, causal, date_order, enter, picture
 
 from registry import commands as c
 
@@ -126,7 +126,7 @@ def test_the_history_entered_as_the_official_did_gives_the_report_of_date_order(
 
 @pytest.fixture
 def region(memory_registry):  # type: ignore[no-untyped-def]
-    from scenario import Region
+    from support.world import Region
 
     return Region(memory_registry)
 

@@ -7,7 +7,7 @@ from datetime import date
 from uuid import uuid4
 
 import pytest
-from scenario import ADMIN, TODAY, Region, curator_of, directly, person, profile
+from support.world import ADMIN, TODAY, Region, curator_of, directly, person, profile
 
 from registry import commands as c
 from registry.errors import NotFound, RuleViolation

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from scenario import Region, curator_of
-import view_reads
+from support.world import Region, curator_of
+from support import view_reads
 
 from projections.facts import load_facts
 from projections.indicators import IndicatorEngine

@@ -7,7 +7,7 @@ from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
-from scenario import TODAY, Region, curator_of, directly
+from support.world import TODAY, Region, curator_of, directly
 
 from registry import commands as c
 from registry.errors import NotFound, RuleViolation

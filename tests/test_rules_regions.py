@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from scenario import Region
+from support.world import Region
 
 from projections.facts import load_facts
 from projections.formats import render

@@ -8,7 +8,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from scenario import TODAY, Region
+from support.world import TODAY, Region
 
 from projections.indicators import INDICATORS
 from registry import commands as c

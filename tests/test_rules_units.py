@@ -9,7 +9,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from scenario import TODAY, Region, curator_of, directly, person, profile
+from support.world import TODAY, Region, curator_of, directly, person, profile
 
 from registry import commands as c
 from registry.errors import NotFound, RuleViolation

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_support import assert_accessible
-from staff_support import PASSWORD, StaffWorld
+from support.axe import assert_accessible
+from support.world.staff import PASSWORD, StaffWorld
 from test_public_browser import CHROMIUM, CHROMIUM_ARGS, _browser_available  # noqa: F401  (skip rule)
 
 from ops.storage import open_registry

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from openpyxl import load_workbook
-from staff_support import Browser, StaffWorld
+from support.world.staff import Browser, StaffWorld
 
 from registry.application import Registry
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from staff_support import StaffWorld
+from support.world.staff import StaffWorld
 
 from ops.demo.staff_users import add_demo_staff
 from registry.application import Registry

@@ -10,8 +10,8 @@ from uuid import UUID
 
 import pytest
 from openpyxl import load_workbook
-from staff_oversight_support import OversightWorld
-from staff_support import PASSWORD
+from support.world.oversight import OversightWorld
+from support.world.staff import PASSWORD
 
 from registry.application import Registry
 

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import pytest
 from openpyxl import load_workbook
-from staff_oversight_support import OversightWorld
+from support.world.oversight import OversightWorld
 
 from projections.manifest import reproduce
 from registry.application import Registry
@@ -290,7 +290,7 @@ def test_verification_and_the_latest_checkpoint(world: OversightWorld, tmp_path)
 
 
 def test_verification_names_a_row_put_in_past_the_registry_and_never_absorbs_it(world: OversightWorld) -> None:
-    from transparency_support import RawStore
+    from support.transparency import RawStore
 
     from projections.transparency.store import TransparencyLog
 

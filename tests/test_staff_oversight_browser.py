@@ -9,7 +9,7 @@ serious or critical violation on any of these pages; each page is photographed o
 on a 375 px phone (saved in REESTR_SCREENSHOTS, else the test's temporary folder) and fits the
 phone's width.
 
-Off CI, without chromium, playwright or axe-core (`tests/axe_support.py` fetches it with
+Off CI, without chromium, playwright or axe-core (`tests/support/axe.py` fetches it with
 `npm pack`) these tests skip and say why; in CI they fail instead.
 """
 
@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import LocalServer
-from axe_support import assert_accessible, axe_source
+from support.world.api import LocalServer
+from support.axe import assert_accessible, axe_source
 from conftest import IN_CI
 from test_public_browser import CHROMIUM, CHROMIUM_ARGS, SCRATCH, _missing
 

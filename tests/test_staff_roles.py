@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from staff_support import StaffWorld
+from support.world.staff import StaffWorld
 
 from registry.application import Registry
 

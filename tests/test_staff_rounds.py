@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
-from staff_support import StaffWorld
+from support.world.staff import StaffWorld
 
 from registry.application import Registry
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from staff_support import PASSWORD, login_of
+from support.world.staff import PASSWORD, login_of
 from test_staff_browser import Visit, chromium, shots, world  # noqa: F401  (the fixtures and the skip rule)
 from test_public_browser import _browser_available  # noqa: F401
 

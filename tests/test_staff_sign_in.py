@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from uuid import UUID
 
 import pytest
-from staff_support import PASSWORD, StaffWorld
+from support.world.staff import PASSWORD, StaffWorld
 from structlog.testing import capture_logs
 from typer.testing import CliRunner
 

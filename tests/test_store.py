@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from scenario import ADMIN, Region, curator_of, directly, person, profile
+from support.world import ADMIN, Region, curator_of, directly, person, profile
 
 from registry import commands as c
 from registry.errors import IdempotencyKeyReused, RuleViolation

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from test_import_support import COLLEGE, SCHOOL, invoke, seed
+from support.importing import COLLEGE, SCHOOL, invoke, seed
 
 from ops.importing.columns import KINDS
 from ops.importing.reading import read_grids

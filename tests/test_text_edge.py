@@ -23,7 +23,7 @@ from registry.application import Registry
 from registry.errors import InvalidCommand
 from registry.text import clean_text, refused_character
 from registry.validation import parse_command
-from api_support import API, ApiWorld, open_world
+from support.world.api import API, ApiWorld, open_world
 
 
 @pytest.fixture

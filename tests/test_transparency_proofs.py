@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from transparency_support import RawStore, build_region
+from support.transparency import RawStore, build_region
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import uuid
 
-from transparency_support import RawStore, build_region
+from support.transparency import RawStore, build_region
 
 from projections.transparency import merkle
 from projections.transparency.leaves import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from api_support import ApiWorld, add_user, open_world
+from support.world.api import ApiWorld, add_user, open_world
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr

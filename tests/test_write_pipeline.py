@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from transparency_support import RawStore, build_region
+from support.transparency import RawStore, build_region
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr
@@ -147,7 +147,7 @@ def test_checkpoint_refuses_a_root_computed_from_a_corrupted_node(registry: Regi
 def test_a_rolled_back_head_is_diagnosed_not_a_unique_violation_and_one_command_rebuilds_it(
     registry: Registry, tmp_path: Path
 ) -> None:
-    from api_support import ApiWorld
+    from support.world.api import ApiWorld
 
     region = build_region(registry)
     world = ApiWorld(registry)
@@ -223,7 +223,7 @@ def test_an_erasure_from_the_command_line_is_seen_by_both_workers_of_a_running_s
     import time
 
     import httpx
-    from api_support import ApiWorld
+    from support.world.api import ApiWorld
     from test_erasure import MENTOR_EMAIL, MENTOR_NAME, _people
 
     registry = open_store()

@@ -21,7 +21,7 @@ import psycopg
 from conftest import POSTGRES_URL
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg import sql as pgsql
-from scenario import Region
+from support.world import Region
 
 from registry.application import Registry
 

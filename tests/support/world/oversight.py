@@ -1,5 +1,5 @@
 """The region the oversight pages are tested on (no tests here): the staff world of the sign-in
-tests (`staff_support.StaffWorld`: ApiWorld's municipality with schools A and B, a user per role
+tests (`support.world.staff.StaffWorld`: ApiWorld's municipality with schools A and B, a user per role
 with a login) plus a second, far municipality with its own lyceum, which a coordinator of the
 first must never reach.
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from staff_support import Browser, StaffWorld
+from support.world.staff import Browser, StaffWorld
 
 
 class OversightWorld(StaffWorld):

@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from api_support import INSTALLER, ROLES, ApiWorld
+from support.world.api import INSTALLER, ROLES, ApiWorld
 from fastapi.testclient import TestClient
 
 from api.staff.accounts import StaffAccounts

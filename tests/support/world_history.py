@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-import view_reads
+from support import view_reads
 
 from projections.facts import load_facts
 from projections.periods import Period

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import httpx
-from api_support import ApiWorld
+from support.world.api import ApiWorld
 
 ALL_FIELDS = ["name", "organization", "municipality", "forms", "subjects", "training"]
 

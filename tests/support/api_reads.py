@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from api_support import TODAY, ApiWorld, add_user
+from support.world.api import TODAY, ApiWorld, add_user
 from conftest import POSTGRES_URL, require_postgres
 from psycopg import sql
 

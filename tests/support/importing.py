@@ -14,7 +14,7 @@ from uuid import UUID
 import structlog
 from click.testing import Result
 from openpyxl import Workbook, load_workbook
-from scenario import Region
+from support.world import Region
 
 from ops.cli import app as reestr
 from ops.importing import ImportReport, import_file
