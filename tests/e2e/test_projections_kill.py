@@ -20,7 +20,7 @@ from projections.projector import Projector
 from projections.store import memory_view_store, open_view_store
 from registry import commands as c
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2023, 6, 1)
 BATCH = 40
 

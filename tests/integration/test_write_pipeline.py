@@ -238,7 +238,7 @@ def test_an_erasure_from_the_command_line_is_seen_by_both_workers_of_a_running_s
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-c", "from ops.cli import app; app()", "serve", "--workers", "2", "--port", str(port)],
-        env=env, cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env, cwd=Path(__file__).resolve().parents[2], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     reads = {

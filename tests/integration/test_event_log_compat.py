@@ -30,7 +30,7 @@ from registry.pairs import Pair
 from registry.programs import Program, TargetPlan, target_plan_id
 from registry.reference import ReferenceList, reference_list_id
 
-FIXTURE = Path(__file__).parent / "fixtures" / "event_log_v1.jsonl"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "event_log_v1.jsonl"
 
 IDS = {
     "municipality": "1d704a46-538e-4d45-b5d1-5f06d5251f21",
