@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 from support.world.api import ApiWorld, open_world
-from conftest import IN_CI
+from support.stores import IN_CI
 
 from registry.application import Registry
 

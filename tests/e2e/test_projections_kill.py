@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from support.world.indicators import ADMIN, build_scenario, person, store_location
+from support.stores import STORES, store_location
+from support.world.indicators import ADMIN, build_scenario, person
 
 from ops.storage import open_registry
 from projections.projector import Projector
@@ -80,7 +81,7 @@ def _populate(url: str, schema: str | None) -> int:
         registry.close()
 
 
-@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("kind", STORES)
 def test_worker_killed_mid_batch_then_restarted_equals_uninterrupted(kind: str, tmp_path: Path) -> None:
     with store_location(kind, tmp_path) as (url, schema):
         head = _populate(url, schema)
@@ -128,7 +129,7 @@ def test_worker_killed_mid_batch_then_restarted_equals_uninterrupted(kind: str, 
             registry.close()
 
 
-@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("kind", STORES)
 def test_follow_worker_projects_new_commands_and_stops_on_sigterm(kind: str, tmp_path: Path) -> None:
     with store_location(kind, tmp_path) as (url, schema):
         registry = open_registry(url, schema, clock=lambda: TODAY)

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 import pytest
 from support.world.api import LocalServer, add_user
-from conftest import IN_CI
+from support.stores import IN_CI
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from support.world.api import LocalServer
 from support.axe import assert_accessible, axe_source
-from conftest import IN_CI
+from support.stores import IN_CI
 from test_public_browser import CHROMIUM, CHROMIUM_ARGS, SCRATCH, _missing
 
 

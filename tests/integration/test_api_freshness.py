@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from support.world.api import ApiWorld
 from support.public import public_ids
 from support.world import Region
+from support.world.api import ApiWorld
 
 import api.freshness
 from registry import commands as c

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.api_reads import STORES, ReadRegion, open_region
+from support.api_reads import ReadRegion, open_region
+from support.stores import STORES
 
 
 @pytest.fixture(scope="module", params=STORES)

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support.api_reads import STORES, ReadRegion, open_region
-from support.world.api import ApiWorld, open_world
 from fastapi.testclient import TestClient
+from support.api_reads import ReadRegion, open_region
+from support.stores import STORES
+from support.world.api import ApiWorld, open_world
 
 from api.app import create_app
 from projections.store import memory_view_store, open_view_store

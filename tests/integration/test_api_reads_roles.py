@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.api_reads import CURATORS, READERS, SEES, STORES, ReadRegion, open_region
+from support.api_reads import CURATORS, READERS, SEES, ReadRegion, open_region
+from support.stores import STORES
 
 #: list route -> the key of its items' organization
 OWNED = {

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import openpyxl
 import pytest
-from support.api_reads import STORES, ReadRegion, open_region
+from support.api_reads import ReadRegion, open_region
+from support.stores import STORES
 
 from projections.facts import load_facts
 from projections.formats import render

@@ -10,13 +10,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 import schemathesis
-from support.world.api import TODAY, ApiWorld
-from conftest import POSTGRES_URL, require_postgres
 from hypothesis import HealthCheck, settings
-from psycopg import sql
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,6 +20,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from support.stores import POSTGRES_URL, fresh_schema
+from support.world.api import TODAY, ApiWorld
 
 from api.app import create_app
 from ops.storage import open_registry
@@ -78,13 +76,8 @@ def on_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiWorld]:
 
 @pytest.fixture(scope="module")
 def on_postgres() -> Iterator[ApiWorld]:
-    require_postgres()
-    pg_schema = f"reestr_test_{uuid.uuid4().hex[:12]}"
-    try:
+    with fresh_schema() as pg_schema:
         yield from _served(POSTGRES_URL, pg_schema)
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(pg_schema)))
 
 
 def _is_uuid(value: object) -> bool:

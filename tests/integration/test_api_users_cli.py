@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from support.world.api import API
 from fastapi.testclient import TestClient
+from support.world.api import API
 from typer.testing import CliRunner
 
 from api.app import create_app

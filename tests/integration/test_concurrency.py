@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from conftest import POSTGRES_URL
+from support.stores import POSTGRES_URL
 from support.world import ADMIN, TODAY, Region, assert_russian, curator_of
 
 from ops.storage import open_registry

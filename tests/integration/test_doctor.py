@@ -7,9 +7,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from conftest import POSTGRES_URL, require_postgres
-from support.world import assert_russian
 from support.importing import invoke
+from support.stores import POSTGRES_URL, require_postgres
+from support.world import assert_russian
 
 from ops.storage import open_registry
 

@@ -10,10 +10,9 @@ from uuid import UUID
 
 import pytest
 import structlog
-from conftest import TODAY
-from support.world import ADMIN, Region, curator_of, person, profile
-from test_event_log_compat import IDS, restored  # noqa: F401  (the v1 store, recorded in clear)
 from support.transparency import RawStore
+from support.world import ADMIN, TODAY, Region, curator_of, person, profile
+from test_event_log_compat import IDS, restored  # noqa: F401  (the v1 store, recorded in clear)
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr

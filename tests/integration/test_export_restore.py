@@ -11,12 +11,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from conftest import POSTGRES_URL, TODAY, require_postgres
+from support.stores import POSTGRES_URL, drop_schema, require_postgres
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from psycopg import sql
-from support.world import Region
+from support.world import TODAY, Region
 from support.importing import invoke, seed
 from support import view_reads
 
@@ -52,9 +50,8 @@ def new_schema() -> Iterator[Any]:
         return made[-1]
 
     yield make
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        for schema in made:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    for schema in made:
+        drop_schema(schema)
 
 
 def build_region(registry: Registry) -> None:

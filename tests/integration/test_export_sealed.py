@@ -14,8 +14,7 @@ from datetime import date
 from pathlib import Path
 from uuid import UUID
 
-from conftest import TODAY
-from support.world import Region
+from support.world import TODAY, Region
 from support.importing import seed
 
 from ops.log_transfer import SEALED_IN_EXPORT, export_keys, export_log, keys_path, open_bare, restore_log

@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import load_workbook
-from support.world import Region, assert_russian
 from support.importing import SCHOOL, csv_file, imported, invoke, seed, workbook_file
+from support.world import Region, assert_russian
 
 from ops.importing import import_file
 from ops.importing.error_copy import ERRORS_SHEET

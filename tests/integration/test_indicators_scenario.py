@@ -9,7 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from support.world.indicators import build_scenario, fresh_registry
+from support.stores import STORES, fresh_registry
+from support.world.indicators import build_scenario
 from support import view_reads
 
 from projections.facts import load_facts
@@ -64,7 +65,7 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module", params=STORES)
 def built(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     with fresh_registry(request.param, tmp_path_factory.mktemp("scenario")) as registry:
         store = open_view_store(registry)

@@ -16,7 +16,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-from support.world.indicators import ADMIN, build_scenario, fresh_registry, person
+from support.stores import STORES, fresh_registry
+from support.world.indicators import ADMIN, build_scenario, person
 
 from projections import kept_figures
 from projections.aggregates import read_figures
@@ -33,9 +34,6 @@ YEARS = [
     *(Period.school_year(y) for y in range(2019, 2022)),
 ]
 DAYS = [Period.day(date(2020, 12, 31)), Period.day(date(2021, 6, 1))]
-STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
 @pytest.fixture(params=STORES)
 def world(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[tuple[Any, Any]]:
     with fresh_registry(request.param, tmp_path) as registry:

@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from support.world.indicators import ADMIN, build_scenario, fresh_registry, person
+from support.stores import STORES, fresh_registry
+from support.world.indicators import ADMIN, build_scenario, person
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr
@@ -145,7 +146,7 @@ def test_indicator_table_with_manifest(scenario, tmp_path: Path) -> None:  # typ
     assert runner.invoke(reestr, ["report", "indicators", "-o", str(tmp_path / "t.xlsx")], env=env).exit_code == 2
 
 
-@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("kind", STORES)
 def test_reproduce_in_process_on_each_store(kind: str, tmp_path: Path) -> None:
     with fresh_registry(kind, tmp_path) as registry:
         ids = build_scenario(registry)

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.world.indicators import ADMIN, fresh_registry
+from support.stores import fresh_registry
+from support.world.indicators import ADMIN
 
 from projections.projector import Projector, rebuild
 from projections.store import memory_view_store, open_view_store

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 import structlog
-from support.world.api import ApiWorld, open_world
 from support.importing import invoke
+from support.world.api import ApiWorld, open_world
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.world.api import ApiWorld, open_world
 from support.public import (
     new_mentor,
     public_ids,
@@ -15,6 +14,7 @@ from support.public import (
     search_page,
     without_form,
 )
+from support.world.api import ApiWorld, open_world
 
 import api.freshness
 import projections.public

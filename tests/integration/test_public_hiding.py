@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.world.api import ApiWorld, open_world
 from support.public import (
     ALL_FIELDS,
     SECRET_TEXTS,
@@ -24,6 +23,7 @@ from support.public import (
     search_page,
     without_form,
 )
+from support.world.api import ApiWorld, open_world
 
 from registry.application import Registry
 

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.world.indicators import build_scenario, fresh_registry
+from support.stores import STORES, fresh_registry
+from support.world.indicators import build_scenario
 
 from ops.demo import load_demo
 from projections.aggregates import figures_from_detail
@@ -37,7 +38,7 @@ PERIODS = [
 ]
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module", params=STORES)
 def region(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The demo region and the hand scenario (a second region) in one store, views caught up."""
     with fresh_registry(request.param, tmp_path_factory.mktemp("fast")) as registry:

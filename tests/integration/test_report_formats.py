@@ -13,7 +13,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from support.world.indicators import ADMIN, build_scenario, fresh_registry, person
+from support.stores import fresh_registry
+from support.world.indicators import ADMIN, build_scenario, person
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from support.world.indicators import fresh_registry
+from support.stores import STORES, fresh_registry
+
 from support.world_history import Step, causal, date_order, enter, picture
 
 from registry import commands as c
@@ -83,7 +84,7 @@ def _history() -> list[Step]:
     ]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=STORES)
 def kind(request):  # type: ignore[no-untyped-def]
     return request.param
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from uuid import UUID
 
 import pytest
-from support.world.staff import PASSWORD, StaffWorld
 from structlog.testing import capture_logs
+from support.world.staff import PASSWORD, StaffWorld
 from typer.testing import CliRunner
 
 from api.staff.session import StaffConfig

@@ -42,7 +42,7 @@ class Cli:
         if raw.sqlite:
             self.env = {"REESTR_DATABASE_URL": f"sqlite:///{raw.path}", "REESTR_DATABASE_SCHEMA": ""}
         else:
-            from conftest import POSTGRES_URL
+            from support.stores import POSTGRES_URL
 
             self.env = {"REESTR_DATABASE_URL": POSTGRES_URL, "REESTR_DATABASE_SCHEMA": raw.schema}
         self.env |= {"REESTR_LOG_LEVEL": "warning", "REESTR_SIGNING_KEY_PATH": str(tmp_path / "keys" / "reestr-signing-key.pem")}

@@ -29,7 +29,7 @@ def _run(registry: Registry, *args: str, key: Path | None = None) -> tuple[int, 
     if raw.sqlite:
         env = {"REESTR_DATABASE_URL": f"sqlite:///{raw.path}", "REESTR_DATABASE_SCHEMA": ""}
     else:
-        from conftest import POSTGRES_URL
+        from support.stores import POSTGRES_URL
 
         env = {"REESTR_DATABASE_URL": POSTGRES_URL, "REESTR_DATABASE_SCHEMA": raw.schema}
     env["REESTR_LOG_LEVEL"] = "warning"

@@ -31,7 +31,7 @@ class Reestr:
         if raw.sqlite:
             self.env = {"REESTR_DATABASE_URL": f"sqlite:///{raw.path}", "REESTR_DATABASE_SCHEMA": ""}
         else:
-            from conftest import POSTGRES_URL
+            from support.stores import POSTGRES_URL
 
             self.env = {"REESTR_DATABASE_URL": POSTGRES_URL, "REESTR_DATABASE_SCHEMA": raw.schema}
         self.env |= {

@@ -8,18 +8,15 @@ contingent and a checklist item. Built once per store and module (reads change n
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from support.world.api import TODAY, ApiWorld, add_user
-from conftest import POSTGRES_URL, require_postgres
-from psycopg import sql
 
 from ops.storage import open_registry
+from support.stores import store_location
+from support.world.api import TODAY, ApiWorld, add_user
 
 #: every reader, and the schools whose things it sees in full (the policy, written out)
 SEES: dict[str, set[str]] = {
@@ -118,9 +115,6 @@ def _region(url: str, pg_schema: str | None) -> Iterator[ReadRegion]:
         registry.close()
 
 
-STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
 def open_region(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadRegion]:
     """Body of a module's `region` fixture (params=STORES): the read region on each store (SQLite
     file, PostgreSQL schema, dropped after), shared by the module's tests.
@@ -129,13 +123,5 @@ def open_region(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         def region(request, tmp_path_factory):
             yield from open_region(request, tmp_path_factory)
     """
-    if request.param == "sqlite":
-        yield from _region(f"sqlite:///{Path(tmp_path_factory.mktemp('reads')) / 'reestr.sqlite3'}", None)
-        return
-    require_postgres()
-    pg_schema = f"reestr_test_{uuid.uuid4().hex[:12]}"
-    try:
-        yield from _region(POSTGRES_URL, pg_schema)
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(pg_schema)))
+    with store_location(request.param, Path(tmp_path_factory.mktemp("reads"))) as (url, pg_schema):
+        yield from _region(url, pg_schema)

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import IN_CI
+
+from support.stores import IN_CI
 
 AXE_VERSION = "4.14.1"
 CACHE = Path(tempfile.gettempdir()) / f"reestr-test-axe-{AXE_VERSION}"

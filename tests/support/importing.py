@@ -14,12 +14,12 @@ from uuid import UUID
 import structlog
 from click.testing import Result
 from openpyxl import Workbook, load_workbook
-from support.world import Region
 
 from ops.cli import app as reestr
 from ops.importing import ImportReport, import_file
 from ops.templates import FIRST_DATA_ROW, HEADER_ROW, write_template
 from registry.application import Registry
+from support.world import Region
 
 SCHOOL = "МБОУ «Лицей «Звёздный» с. Тополёво"
 SCHOOL_INN = "2720012345"

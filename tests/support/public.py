@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import httpx
+
 from support.world.api import ApiWorld
 
 ALL_FIELDS = ["name", "organization", "municipality", "forms", "subjects", "training"]

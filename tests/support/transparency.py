@@ -18,12 +18,12 @@ from datetime import date
 from typing import Any
 
 import psycopg
-from conftest import POSTGRES_URL
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg import sql as pgsql
-from support.world import Region
 
 from registry.application import Registry
+from support.stores import POSTGRES_URL
+from support.world import Region
 
 
 def build_region(registry: Registry, mentors: int = 3) -> Region:

@@ -15,8 +15,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from support import view_reads
-
 from projections.facts import load_facts
 from projections.periods import Period
 from projections.projector import project_until
@@ -24,6 +22,7 @@ from projections.report import dynamics_report
 from registry import commands as c
 from registry.application import Registry
 from registry.values import Actor, Role
+from support import view_reads
 
 ADMIN = Actor(user_id="admin", role=Role.ADMIN)
 Y2020, Y2021 = Period.calendar_year(2020), Period.calendar_year(2021)

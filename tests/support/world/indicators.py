@@ -18,51 +18,17 @@ t3 young teacher 2019-09-01   P8 2020-12-31..2021-01-01                         
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import psycopg
-from conftest import POSTGRES_URL, TODAY, require_postgres
-from psycopg import sql
-
-from ops.storage import open_registry
 from registry import commands as c
 from registry.application import Registry
 from registry.values import Actor, Role
 
 ADMIN = Actor(user_id="admin", role=Role.ADMIN)
-
-
-@contextmanager
-def store_location(kind: str, directory: Path) -> Iterator[tuple[str, str | None]]:
-    """(database URL, schema) of a fresh store of a kind, for fixtures wider than one test."""
-    if kind == "sqlite":
-        yield f"sqlite:///{directory / f'reestr-{uuid.uuid4().hex[:8]}.sqlite3'}", None
-        return
-    require_postgres()
-    schema = f"reestr_test_{uuid.uuid4().hex[:12]}"
-    try:
-        yield POSTGRES_URL, schema
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
-
-
-@contextmanager
-def fresh_registry(kind: str, directory: Path) -> Iterator[Registry]:
-    with store_location(kind, directory) as (url, schema):
-        registry = open_registry(url, schema, clock=lambda: TODAY)
-        try:
-            yield registry
-        finally:
-            registry.close()
 
 
 @dataclass

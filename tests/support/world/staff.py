@@ -15,12 +15,12 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from support.world.api import INSTALLER, ROLES, ApiWorld
 from fastapi.testclient import TestClient
 
 from api.staff.accounts import StaffAccounts
 from registry import commands as c
 from registry.application import Registry
+from support.world.api import INSTALLER, ROLES, ApiWorld
 
 PASSWORD = "верный пароль 123"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
