@@ -13,8 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support.world import ADMIN, TODAY, person
 from support.stores import STORES, store_location
-from support.world.indicators import ADMIN, build_scenario, person
+from support.world.indicators import build_scenario
 
 from ops.storage import open_registry
 from projections.projector import Projector
@@ -22,7 +23,6 @@ from projections.store import memory_view_store, open_view_store
 from registry import commands as c
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = date(2023, 6, 1)
 BATCH = 40
 
 # Applies batches of BATCH; in the middle of the third batch it says so and waits to be killed.

@@ -17,12 +17,12 @@ import importlib.util
 import os
 import tempfile
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from support.world import TODAY
 from support.world.api import LocalServer, add_user
 from support.stores import IN_CI
 
@@ -83,7 +83,7 @@ def site() -> Iterator[DemoSite]:
     from ops.storage import open_registry
 
     with tempfile.TemporaryDirectory(dir=SCRATCH) as folder:
-        registry = open_registry(f"sqlite:///{folder}/demo.sqlite3", clock=lambda: date(2023, 6, 1))
+        registry = open_registry(f"sqlite:///{folder}/demo.sqlite3", clock=lambda: TODAY)
         try:
             load_demo(registry)
             app = create_app(registry)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.world import TODAY
 from support.axe import assert_accessible
 from support.world.staff import PASSWORD, StaffWorld
 from test_public_browser import CHROMIUM, CHROMIUM_ARGS, _browser_available  # noqa: F401  (skip rule)
@@ -27,7 +27,7 @@ from ops.storage import open_registry
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaffWorld]:
     folder = tmp_path_factory.mktemp("staff-browser")
-    registry = open_registry(f"sqlite:///{folder}/reestr.sqlite3", clock=lambda: date(2023, 6, 1))
+    registry = open_registry(f"sqlite:///{folder}/reestr.sqlite3", clock=lambda: TODAY)
     world = StaffWorld(registry, served=True)
     try:
         yield world

@@ -19,11 +19,11 @@ import io
 import os
 import tempfile
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.world import TODAY
 from support.world.api import LocalServer
 from support.axe import assert_accessible, axe_source
 from support.stores import IN_CI
@@ -63,7 +63,7 @@ def region() -> Iterator[Region]:
     from ops.storage import open_registry
 
     with tempfile.TemporaryDirectory(dir=SCRATCH) as folder:
-        registry = open_registry(f"sqlite:///{folder}/demo.sqlite3", clock=lambda: date(2023, 6, 1))
+        registry = open_registry(f"sqlite:///{folder}/demo.sqlite3", clock=lambda: TODAY)
         try:
             load_demo(registry)
             made = add_demo_staff(registry, StaffAccounts(registry))

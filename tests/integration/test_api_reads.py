@@ -11,15 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from support.api_reads import ReadRegion, open_region
 from support.stores import STORES
+from support.world import ADMIN
 from support.world.api import ApiWorld, open_world
 
 from api.app import create_app
 from projections.store import memory_view_store, open_view_store
 from registry import commands as c
 from registry.application import Registry
-from registry.values import Actor, Role
-
-ADMIN = Actor(user_id="test:admin", role=Role.ADMIN)
 
 
 @pytest.fixture(scope="module", params=STORES)

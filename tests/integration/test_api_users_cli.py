@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from support.world import ADMIN
 from support.world.api import API
 from typer.testing import CliRunner
 
@@ -14,9 +15,6 @@ from ops.logs import configure_logging
 from registry import commands as c
 from registry.application import Registry
 from registry.users import token_sha256, user_id_for_token_hash
-from registry.values import Actor, Role
-
-ADMIN = Actor(user_id="test-admin", role=Role.ADMIN)
 
 
 def test_users_are_added_listed_and_revoked_and_tokens_are_never_stored(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.world.indicators import ADMIN, person
+from support.world import ADMIN, TODAY, person
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr
@@ -155,7 +155,7 @@ def test_cli_known_at_and_compare(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'reestr.sqlite3'}"
     from ops.storage import open_registry
 
-    registry = open_registry(url, clock=lambda: date(2023, 6, 1))
+    registry = open_registry(url, clock=lambda: TODAY)
     try:
         story = record_story(registry)
         head = registry.position()

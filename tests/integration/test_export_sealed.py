@@ -14,16 +14,14 @@ from datetime import date
 from pathlib import Path
 from uuid import UUID
 
-from support.world import TODAY, Region
+from support.world import ADMIN, TODAY, Region
 from support.importing import seed
 
 from ops.log_transfer import SEALED_IN_EXPORT, export_keys, export_log, keys_path, open_bare, restore_log
 from registry import commands as c
 from registry.application import Registry
 from registry.sealing import ERASED
-from registry.values import Actor, Role
 
-ADMIN = Actor(user_id="test-admin", role=Role.ADMIN)
 SECRETS = ("Королёва Анна Сергеевна", "koroleva@school.example", "+7 914 555-12-34", "112-233-445 95",
            "Ученикова Вера Павловна", "2008-03-04")
 

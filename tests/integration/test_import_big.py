@@ -4,10 +4,10 @@ imported again through the CLI: nothing recorded the second time, the summary sa
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 from support.importing import SCHOOL, csv_file, imported, invoke, seed
+from support.world import TODAY
 
 from ops.log_transfer import CHUNK
 from ops.storage import open_registry
@@ -18,7 +18,7 @@ ROWS = 1200
 def test_a_big_file_goes_in_once_with_progress(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
     url = f"sqlite:///{tmp_path / 'reestr.sqlite3'}"
-    registry = open_registry(url, clock=lambda: date(2023, 6, 1))
+    registry = open_registry(url, clock=lambda: TODAY)
     seed(registry)
     rows = [[f"Ученик Номер {i}", "обучающийся", SCHOOL, str(2005 + i % 9), "01.09.2021"] for i in range(ROWS)]
     path = csv_file(tmp_path / "наставляемые.csv",

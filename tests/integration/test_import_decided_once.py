@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from support.importing import SCHOOL, filled_template, seed
+from support.world import ADMIN
 
 from ops.importing import import_file
 from ops.log_transfer import notifications
 from registry import commands as c
 from registry.application import Registry
-from registry.values import Actor, Role
+from registry.values import Actor
 
-ADMIN = Actor(user_id="institute", role=Role.ADMIN)
 PUPILS = ["Ким Алина", "Орлов Денис", "Лебедева Вера", "Фомин Артём", "Соколова Ксения"]
 
 

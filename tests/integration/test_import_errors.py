@@ -3,12 +3,11 @@ with a comment on each bad cell; and nothing recorded — a file is all in or al
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from openpyxl import load_workbook
 from support.importing import SCHOOL, csv_file, imported, invoke, seed, workbook_file
-from support.world import Region, assert_russian
+from support.world import TODAY, Region, assert_russian
 
 from ops.importing import import_file
 from ops.importing.error_copy import ERRORS_SHEET
@@ -166,7 +165,7 @@ def test_the_cli_lists_errors_and_exits_non_zero(tmp_path: Path, monkeypatch) ->
 
     monkeypatch.chdir(tmp_path)
     url = f"sqlite:///{tmp_path / 'reestr.sqlite3'}"
-    registry = open_registry(url, clock=lambda: date(2023, 6, 1))
+    registry = open_registry(url, clock=lambda: TODAY)
     seed(registry)
     registry.close()
     path = _five_errors(tmp_path)

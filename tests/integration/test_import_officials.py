@@ -17,6 +17,7 @@ import pytest
 import structlog
 from openpyxl import load_workbook
 from support.importing import SCHOOL, csv_file, imported, invoke, seed, workbook_file
+from support.world import TODAY
 
 from ops.importing import import_file
 from ops.importing.columns import KINDS, match_headers
@@ -111,7 +112,7 @@ def test_a_missing_column_is_one_error_marked_on_the_header_row(memory_registry:
 def test_a_file_with_headers_and_no_rows_is_an_error_exit_1_report_on_stdout(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
     url = f"sqlite:///{tmp_path / 'reestr.sqlite3'}"
-    registry = open_registry(url, clock=lambda: date(2023, 6, 1))
+    registry = open_registry(url, clock=lambda: TODAY)
     seed(registry)
     position = registry.position()
     registry.close()
@@ -140,7 +141,7 @@ def test_an_unreadable_workbook_is_said_in_russian_only(memory_registry: Registr
 def test_the_import_report_goes_to_stdout_so_it_can_be_saved(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
     url = f"sqlite:///{tmp_path / 'reestr.sqlite3'}"
-    registry = open_registry(url, clock=lambda: date(2023, 6, 1))
+    registry = open_registry(url, clock=lambda: TODAY)
     seed(registry)
     registry.close()
     path = workbook_file(tmp_path / "наставляемые.xlsx", OFFICIALS_MENTEES,
@@ -158,7 +159,7 @@ def test_reestr_info_answers_on_stdout(tmp_path: Path) -> None:
     from ops.cli import app
 
     url = f"sqlite:///{tmp_path / 'reestr.sqlite3'}"
-    registry = open_registry(url, clock=lambda: date(2023, 6, 1))
+    registry = open_registry(url, clock=lambda: TODAY)
     seed(registry)
     position = registry.position()
     registry.close()

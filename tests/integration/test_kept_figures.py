@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 from support.stores import STORES, fresh_registry
-from support.world.indicators import ADMIN, build_scenario, person
+from support.world import ADMIN, person
+from support.world.indicators import build_scenario
 
 from projections import kept_figures
 from projections.aggregates import read_figures

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from support.stores import STORES, fresh_registry
-from support.world.indicators import ADMIN, build_scenario, person
+from support.world import ADMIN, person
+from support.world.indicators import build_scenario
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr

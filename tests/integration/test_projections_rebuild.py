@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.stores import fresh_registry
-from support.world.indicators import ADMIN
+from support.world import ADMIN
 
 from projections.projector import Projector, rebuild
 from projections.store import memory_view_store, open_view_store

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import structlog
 from support.importing import invoke
+from support.world import ADMIN
 from support.world.api import ApiWorld, open_world
 from typer.testing import CliRunner
 
@@ -29,9 +30,8 @@ from registry import commands as c
 from registry.application import Registry
 from registry.base import recording_as
 from registry.organizations import Municipality
-from registry.values import Actor, EventMeta, Role
+from registry.values import EventMeta
 
-ADMIN = Actor(user_id="test-admin", role=Role.ADMIN)
 OLD_NAME = "Район\x00 старой версии"
 
 

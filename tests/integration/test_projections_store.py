@@ -7,7 +7,8 @@ import threading
 from datetime import date
 
 import pytest
-from support.world.indicators import ADMIN, build_scenario
+from support.world import ADMIN
+from support.world.indicators import build_scenario
 from support import view_reads
 
 from projections.appliers import APPLIERS

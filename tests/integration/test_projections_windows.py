@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support.world.indicators import ADMIN, build_scenario
+from support.world import ADMIN
+from support.world.indicators import build_scenario
 
 from projections import projector as projector_module
 from projections.appliers import APPLIERS

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from support.world.indicators import ADMIN
+from support.world import ADMIN
 
 import projections.public
 from api.public import page_json

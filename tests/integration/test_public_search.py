@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.world import ADMIN
 from support.world.api import ApiWorld, open_world
 from hypothesis import HealthCheck, given, settings
 from support.public import new_mentor
 from test_projections_rebuild import SCRATCH, Driver, steps
 from support.stores import fresh_registry
-from support.world.indicators import ADMIN
 from support import view_reads
 
 from projections.projector import Projector, rebuild

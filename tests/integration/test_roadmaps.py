@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from support.world import ADMIN
 from support.world.api import ApiWorld, open_world
 
 from registry import commands as c
@@ -16,8 +17,6 @@ from registry.application import Registry
 from registry.errors import Forbidden, InvalidCommand, RuleViolation
 from registry.validation import parse_command
 from registry.values import Actor, Role
-
-ADMIN = Actor(user_id="admin", role=Role.ADMIN)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+from support.world import ADMIN
 from support.world.api import ApiWorld, open_world
 
 from ops.mail import ReminderMail, reminder_mail_from
@@ -32,8 +33,6 @@ from registry.application import Registry
 from registry.errors import Forbidden, InvalidCommand, RuleViolation
 from registry.validation import parse_command
 from registry.values import Actor, Role
-
-ADMIN = Actor(user_id="admin", role=Role.ADMIN)
 
 
 def _moscow_today() -> date:

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 from support.stores import STORES, fresh_registry
-
+from support.world import TODAY
 from support.world_history import Step, causal, date_order, enter, picture
 
 from registry import commands as c
@@ -304,7 +304,7 @@ def test_any_order_of_a_valid_history_gives_the_views_and_indicators_of_date_ord
     pictures = []
     with tempfile.TemporaryDirectory() as directory:  # a file each: nothing shared between the two
         for name, sequence in (("dated", date_order(steps)), ("shuffled", causal(shuffled))):
-            registry = open_registry(f"sqlite:///{directory}/{name}.sqlite3", clock=lambda: date(2023, 6, 1))
+            registry = open_registry(f"sqlite:///{directory}/{name}.sqlite3", clock=lambda: TODAY)
             try:
                 pictures.append(picture(registry, enter(registry, _people(capacity) + sequence)))
             finally:

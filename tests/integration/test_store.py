@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from support.world import ADMIN, Region, curator_of, directly, person, profile
+from support.world import ADMIN, TODAY, Region, curator_of, directly, person, profile
 
 from registry import commands as c
 from registry.errors import IdempotencyKeyReused, RuleViolation
@@ -89,7 +89,7 @@ def test_an_aggregate_read_back_equals_the_one_written(registry, open_store):
             capacity=None,
             applied_on=date(2020, 2, 29),
         )
-        mentor.complete_training("t1", TrainingRecord(course="Курс", provider="ИРО", completed_on=date(2020, 3, 1), hours=None), today=date(2023, 6, 1))
+        mentor.complete_training("t1", TrainingRecord(course="Курс", provider="ИРО", completed_on=date(2020, 3, 1), hours=None), today=TODAY)
         plan = TargetPlan(indicator="young_teachers", unit_kind="municipality", unit_id="m-1")
         plan.set_target(2021, Decimal("20.05"), None)
         plan.set_target(2021, Decimal("0.50"), "Исправление")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from support.transparency import RawStore, build_region
+from support.world import ADMIN
 from typer.testing import CliRunner
 
 from ops.cli import app as reestr
@@ -18,9 +19,6 @@ from projections.transparency.store import TransparencyLog
 from projections.transparency.verify import verify_log
 from registry import commands as c
 from registry.application import Registry
-from registry.values import Actor, Role
-
-ADMIN = Actor(user_id="iro-admin", role=Role.ADMIN)
 
 
 class Reestr:

@@ -21,10 +21,9 @@ from projections.projector import project_until
 from projections.report import dynamics_report
 from registry import commands as c
 from registry.application import Registry
-from registry.values import Actor, Role
 from support import view_reads
+from support.world import ADMIN
 
-ADMIN = Actor(user_id="admin", role=Role.ADMIN)
 Y2020, Y2021 = Period.calendar_year(2020), Period.calendar_year(2021)
 
 Labels = dict[str, UUID]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from support.world.indicators import ADMIN, person
+from support.world import ADMIN, person
 from support import view_reads
 
 from projections.facts import load_facts

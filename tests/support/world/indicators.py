@@ -1,4 +1,4 @@
-"""Shared helpers for the projection tests (no tests here): commands and the hand-computed scenario.
+"""The hand-computed indicators scenario, built with the world's `Region` (no tests here).
 
 The scenario (calendar years 2020 and 2021, school years 2020/21 and 2021/22), two schools:
 
@@ -18,142 +18,119 @@ t3 young teacher 2019-09-01   P8 2020-12-31..2021-01-01                         
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from registry import commands as c
 from registry.application import Registry
-from registry.values import Actor, Role
+from support.world.region import Region
 
-ADMIN = Actor(user_id="admin", role=Role.ADMIN)
+#: (school, year): (students 10–19, students 15–19, young teachers)
+CONTINGENTS = {
+    ("S1", 2020): (10, 4, 2), ("S1", 2021): (12, 5, 2),
+    ("S2", 2020): (8, 4, 1), ("S2", 2021): (10, 5, 1),
+}
 
 
 @dataclass
 class Ids:
+    """What the scenario made, by its label in the table above (`ids["P1"]`)."""
+
     ids: dict[str, UUID] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> UUID:
         return self.ids[key]
 
 
-def run(registry: Registry, command: c.Command, after: Any = None) -> UUID | None:
-    result = registry.execute(command, ADMIN)
-    if after is not None:
-        after()
-    return result.aggregate_id
-
-
-def person(name: str, birth: date | None = None) -> c.PersonIn:
-    return c.PersonIn(full_name=name, birth_date=birth)
-
-
-def build_scenario(registry: Registry, after: Any = None) -> Ids:
+def build_scenario(registry: Registry, after: Callable[[], None] | None = None) -> Ids:
     """Record the hand-computed scenario; `after()` runs after every command (e.g. catch_up)."""
+    region = Region(registry, after=after)
     ids = Ids()
     k = ids.ids
 
-    def do(key: str | None, command: c.Command) -> None:
-        aggregate_id = run(registry, command, after)
-        if key:
-            k[key] = aggregate_id  # type: ignore[assignment]
-
-    do(None, c.RegisterRegion(code="99", name="Край"))  # municipalities and targets name it by its code
-    do("M1", c.RegisterMunicipality(name="Северный район", region="99"))
-    do("M2", c.RegisterMunicipality(name="Южный район", region="99"))
+    region.region_unit("99", "Край")  # municipalities and targets name it by its code
+    k["M1"] = region.municipality("Северный район", region="99")
+    k["M2"] = region.municipality("Южный район", region="99")
     for key, name, municipality in (("S1", "Школа № 1", "M1"), ("S2", "Школа № 2", "M2")):
-        do(key, c.RegisterOrganization(name=name, kind="school", municipality_id=k[municipality],
-                                       registered_on=date(2019, 1, 1)))
-    figures = {
-        ("S1", 2020): (10, 4, 2), ("S1", 2021): (12, 5, 2),
-        ("S2", 2020): (8, 4, 1), ("S2", 2021): (10, 5, 1),
-    }
-    for (org, year), (s10, s15, young) in figures.items():
-        do(None, c.ReportContingent(organization_id=k[org], year=year, figures=c.ContingentIn(
-            students_total=100, students_10_19=s10, students_15_19=s15, teachers_total=20,
-            young_teachers=young)))
+        k[key] = region.organization("school", municipality_id=k[municipality], name=name,
+                                     registered_on=date(2019, 1, 1))
+    for (org, year), (s10, s15, young) in CONTINGENTS.items():
+        region.contingent(k[org], year, students_total=100, students_10_19=s10, students_15_19=s15,
+                          teachers_total=20, young_teachers=young)
 
-    def mentor(key: str, org: str, name: str, applied: date, approved: date) -> None:
-        do(key, c.SubmitMentorApplication(
-            organization_id=k[org], person=person(name),
-            profile=c.MentorProfileIn(position="учитель", mentor_type="teacher",
-                                      forms=["pupil_pupil"], subjects=["математика"]),
-            applied_on=applied))
-        do(None, c.ApproveMentor(mentor_id=k[key], effective_date=approved))
-
-    mentor("A", "S1", "Андреева Анна", date(2020, 1, 5), date(2020, 1, 10))
-    mentor("B", "S2", "Борисов Борис", date(2020, 1, 5), date(2020, 1, 10))
-    mentor("C", "S1", "Васильева Вера", date(2021, 1, 5), date(2021, 2, 1))
-    mentor("D", "S2", "Григорьев Глеб", date(2020, 2, 1), date(2020, 3, 1))
+    for key, org, name, applied, approved in (
+        ("A", "S1", "Андреева Анна", date(2020, 1, 5), date(2020, 1, 10)),
+        ("B", "S2", "Борисов Борис", date(2020, 1, 5), date(2020, 1, 10)),
+        ("C", "S1", "Васильева Вера", date(2021, 1, 5), date(2021, 2, 1)),
+        ("D", "S2", "Григорьев Глеб", date(2020, 2, 1), date(2020, 3, 1)),
+    ):
+        k[key] = region.active_mentor(k[org], full_name=name, position="учитель", applied_on=applied,
+                                      approved_on=approved)
     for key, course_date in (("A", date(2020, 5, 1)), ("C", date(2021, 3, 1)), ("D", date(2020, 6, 1))):
-        do(None, c.RecordTraining(mentor_id=k[key], course="ДПП «Наставничество»", provider="ХК ИРО",
-                                  hours=36, completed_on=course_date))
-    do(None, c.RemoveMentor(mentor_id=k["D"], reason="уволился", effective_date=date(2021, 4, 1)))
-    do(None, c.GiveConsent(mentor_id=k["A"], fields=["name", "organization", "forms"],
-                           effective_date=date(2020, 1, 10)))
+        region.training(k[key], course_date)
+    region.run(c.RemoveMentor(mentor_id=k["D"], reason="уволился", effective_date=date(2021, 4, 1)))
+    region.run(c.GiveConsent(mentor_id=k["A"], fields=["name", "organization", "forms"],
+                             effective_date=date(2020, 1, 10)))
 
-    def mentee(key: str, org: str, category: str, birth_year: int | None = None,
-               work: date | None = None) -> None:
-        do(key, c.RegisterMentee(organization_id=k[org], category=category, person=person(f"Наставляемый {key}"),
-                                 birth_year=birth_year, work_started_on=work,
-                                 registered_on=date(2019, 9, 1)))
+    for key, org, category, birth_year, work in (
+        ("p1", "S1", "pupil", 2010, None),
+        ("p2", "S1", "pupil", 2011, None),
+        ("p3", "S1", "pupil", 2006, None),
+        ("p4", "S1", "pupil", 2001, None),
+        ("t1", "S1", "young_teacher", None, date(2018, 3, 1)),
+        ("t2", "S1", "young_teacher", None, date(2020, 9, 1)),
+        ("q1", "S2", "pupil", 2005, None),
+        ("q2", "S2", "pupil", 2009, None),
+        ("t3", "S2", "young_teacher", None, date(2019, 9, 1)),
+    ):
+        k[key] = region.mentee(k[org], category=category, full_name=f"Наставляемый {key}", birth_date=None,
+                               birth_year=birth_year, work_started_on=work, registered_on=date(2019, 9, 1))
 
-    mentee("p1", "S1", "pupil", 2010)
-    mentee("p2", "S1", "pupil", 2011)
-    mentee("p3", "S1", "pupil", 2006)
-    mentee("p4", "S1", "pupil", 2001)
-    mentee("t1", "S1", "young_teacher", work=date(2018, 3, 1))
-    mentee("t2", "S1", "young_teacher", work=date(2020, 9, 1))
-    mentee("q1", "S2", "pupil", 2005)
-    mentee("q2", "S2", "pupil", 2009)
-    mentee("t3", "S2", "young_teacher", work=date(2019, 9, 1))
-
-    def pair(key: str, org: str, mentor_key: str, mentees: list[str], form: str, start: date) -> None:
-        do(key, c.FormPair(organization_id=k[org], mentor_id=k[mentor_key],
-                           mentee_ids=[k[m] for m in mentees], form=form, started_on=start))
+    def pair(key: str, org: str, mentor: str, mentees: list[str], form: str, start: date) -> None:
+        k[key] = region.pair(k[mentor], [k[m] for m in mentees], organization_id=k[org], form=form,
+                             started_on=start)
 
     pair("P1", "S1", "A", ["p1"], "pupil_pupil", date(2021, 2, 1))
-    do(None, c.CorrectPairStart(pair_id=k["P1"], started_on=date(2020, 2, 1), reason="опечатка в дате"))
-    do(None, c.CompletePair(pair_id=k["P1"], ended_on=date(2020, 12, 31), outcome="цели достигнуты"))
+    region.run(c.CorrectPairStart(pair_id=k["P1"], started_on=date(2020, 2, 1), reason="опечатка в дате"))
+    region.run(c.CompletePair(pair_id=k["P1"], ended_on=date(2020, 12, 31), outcome="цели достигнуты"))
     pair("P2", "S1", "A", ["p2", "p3"], "pupil_pupil", date(2020, 10, 1))
     pair("P3", "S1", "A", ["p4"], "pupil_pupil", date(2021, 1, 1))
-    do(None, c.DissolvePair(pair_id=k["P3"], ended_on=date(2021, 3, 1), reason="переезд"))
+    region.run(c.DissolvePair(pair_id=k["P3"], ended_on=date(2021, 3, 1), reason="переезд"))
     pair("P4", "S1", "A", ["t1"], "teacher_teacher", date(2020, 11, 1))
-    do(None, c.CompletePair(pair_id=k["P4"], ended_on=date(2021, 5, 31), outcome="адаптация"))
+    region.run(c.CompletePair(pair_id=k["P4"], ended_on=date(2021, 5, 31), outcome="адаптация"))
     pair("P5", "S1", "C", ["t2"], "teacher_teacher", date(2021, 9, 1))
     pair("P6", "S2", "B", ["q1"], "pupil_pupil", date(2019, 9, 1))
-    do(None, c.CompletePair(pair_id=k["P6"], ended_on=date(2020, 1, 15), outcome="проект"))
+    region.run(c.CompletePair(pair_id=k["P6"], ended_on=date(2020, 1, 15), outcome="проект"))
     pair("P7", "S2", "B", ["q2"], "pupil_pupil", date(2021, 12, 31))
     pair("P8", "S2", "B", ["t3"], "teacher_teacher", date(2020, 12, 31))
-    do(None, c.CompletePair(pair_id=k["P8"], ended_on=date(2021, 1, 1), outcome="консультация"))
+    region.run(c.CompletePair(pair_id=k["P8"], ended_on=date(2021, 1, 1), outcome="консультация"))
 
-    do("PR1", c.AdoptProgram(organization_id=k["S1"], title="Программа 2020", forms=["pupil_pupil"],
-                             starts_on=date(2020, 1, 1), ends_on=date(2020, 12, 31)))
-    do("PR2", c.AdoptProgram(organization_id=k["S2"], title="Программа 2021", forms=["pupil_pupil"],
-                             starts_on=date(2021, 1, 1)))
-    do(None, c.RecordProgramOutput(program_id=k["PR1"], kind="project", title="Проект",
-                                   produced_on=date(2020, 6, 1), command_id="out-1"))
-    do(None, c.RecordProgramOutput(program_id=k["PR1"], kind="case", title="Ошибочный",
-                                   produced_on=date(2020, 7, 1), command_id="out-2"))
-    do(None, c.RetractProgramOutput(program_id=k["PR1"], output_id="out-2", reason="внесён по ошибке"))
-    do(None, c.RecordProgramOutput(program_id=k["PR2"], kind="event", title="Мероприятие",
-                                   produced_on=date(2021, 5, 1), command_id="out-3"))
+    k["PR1"] = region.program(k["S1"], title="Программа 2020", starts_on=date(2020, 1, 1),
+                              ends_on=date(2020, 12, 31), order_number=None)
+    k["PR2"] = region.program(k["S2"], title="Программа 2021", starts_on=date(2021, 1, 1), ends_on=None,
+                              order_number=None)
+    for program, command_id, kind, title, produced_on in (
+        ("PR1", "out-1", "project", "Проект", date(2020, 6, 1)),
+        ("PR1", "out-2", "case", "Ошибочный", date(2020, 7, 1)),
+    ):
+        region.run(c.RecordProgramOutput(program_id=k[program], kind=kind, title=title, produced_on=produced_on,
+                                         command_id=command_id))
+    region.run(c.RetractProgramOutput(program_id=k["PR1"], output_id="out-2", reason="внесён по ошибке"))
+    region.run(c.RecordProgramOutput(program_id=k["PR2"], kind="event", title="Мероприятие",
+                                     produced_on=date(2021, 5, 1), command_id="out-3"))
 
     doc = c.DocumentIn(number="1-о", issued_on=date(2020, 2, 1))
-    do(None, c.CompleteChecklistItem(organization_id=k["S1"], item="curator_appointed", document=doc,
-                                     completed_on=date(2020, 2, 1)))
-    do(None, c.CompleteChecklistItem(organization_id=k["S1"], item="roadmap_adopted", document=doc,
-                                     completed_on=date(2021, 3, 1)))
-    do(None, c.CompleteChecklistItem(organization_id=k["S2"], item="curator_appointed", document=doc,
-                                     completed_on=date(2021, 1, 15)))
-    do(None, c.ReopenChecklistItem(organization_id=k["S2"], item="curator_appointed", reason="приказ отменён"))
+    for org, item, completed_on in (
+        ("S1", "curator_appointed", date(2020, 2, 1)),
+        ("S1", "roadmap_adopted", date(2021, 3, 1)),
+        ("S2", "curator_appointed", date(2021, 1, 15)),
+    ):
+        region.run(c.CompleteChecklistItem(organization_id=k[org], item=item, document=doc, completed_on=completed_on))
+    region.run(c.ReopenChecklistItem(organization_id=k["S2"], item="curator_appointed", reason="приказ отменён"))
 
-    do(None, c.SetTarget(indicator="pupils_10_19", unit_kind="region", unit_id="99", year=2021,
-                         share_percent=Decimal(15)))
-    do(None, c.SetTarget(indicator="pupils_10_19", unit_kind="municipality", unit_id=str(k["M1"]),
-                         year=2021, share_percent=Decimal(16)))
-    do(None, c.SetTarget(indicator="young_teachers", unit_kind="region", unit_id="99", year=2020,
-                         share_percent=Decimal(50)))
+    region.target("pupils_10_19", 2021, "15", unit_id="99")
+    region.target("pupils_10_19", 2021, "16", unit_kind="municipality", unit_id=str(k["M1"]))
+    region.target("young_teachers", 2020, "50", unit_id="99")
     return ids

@@ -6,6 +6,8 @@
     pupil = region.mentee(school, category="pupil", birth_date=date(2008, 5, 12))
     pair = region.pair(mentor, [pupil])
 
+The hand-computed indicators scenario (`support.world.indicators`) is written with it, and the
+API and staff worlds (`support.world.api`, `.staff`, `.oversight`) seed their region through it.
 Everything goes through `Registry.execute` with an admin actor (the regional institute) or the
 curator of the organization concerned, exactly as users would send it: no aggregate is built by
 hand and nothing is mocked.
@@ -14,7 +16,7 @@ hand and nothing is mocked.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -31,9 +33,10 @@ from registry.regions import region_id
 from registry.values import Actor, EventMeta, Role
 
 TODAY = date(2023, 6, 1)
-"""The registry's `today` in every fixture (tests/conftest.py)."""
+"""The registry's `today` in every fixture (tests/conftest.py) and every store a test opens."""
 
-ADMIN = Actor(user_id="iro-admin", role=Role.ADMIN)
+ADMIN = Actor(user_id="admin", role=Role.ADMIN)
+"""The regional institute: the admin actor of every test that sends commands itself."""
 AUDITOR = Actor(user_id="auditor", role=Role.AUDITOR)
 
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
@@ -86,22 +89,31 @@ def profile(
 class Region:
     """A region under test: municipalities, organizations, mentors, mentees and pairs."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(
+        self, registry: Registry, *, admin: Actor = ADMIN, after: Callable[[], None] | None = None
+    ) -> None:
+        """`admin` sends what the institute sends (a served world passes its admin user's actor);
+        `after()`, when given, runs after every accepted command (e.g. a projector's catch-up)."""
         self.registry = registry
+        self.admin = admin
+        self._after = after
         self._home_municipality: UUID | None = None
         self._home: UUID | None = None
         self._counter = 0
 
     # -- sending commands ----------------------------------------------------------------------
 
-    def run(self, command: c.Command, actor: Actor = ADMIN) -> CommandResult:
-        """Execute a command that must be accepted."""
-        return self.registry.execute(command, actor)
+    def run(self, command: c.Command, actor: Actor | None = None) -> CommandResult:
+        """Execute a command that must be accepted (sent by the institute unless `actor` is given)."""
+        result = self.registry.execute(command, actor or self.admin)
+        if self._after is not None:
+            self._after()
+        return result
 
     def refuse(
         self,
         command: c.Command,
-        actor: Actor = ADMIN,
+        actor: Actor | None = None,
         *,
         expect: type[RegistryError] = RegistryError,
     ) -> Any:
@@ -109,7 +121,7 @@ class Region:
         records nothing at all (the log position does not move)."""
         before = self.registry.position()
         with pytest.raises(expect) as caught:
-            self.registry.execute(command, actor)
+            self.registry.execute(command, actor or self.admin)
         assert self.registry.position() == before, "a refused command recorded events"
         assert_russian(caught.value.message)
         for problem in caught.value.problems:
@@ -179,17 +191,18 @@ class Region:
         capacity: int | None = None,
         mentor_type: str = "teacher",
         forms: Iterable[str] = ("pupil_pupil",),
+        position: str = "учитель математики",
         applied_on: date = date(2021, 9, 1),
         by_curator: bool = True,
     ) -> UUID:
         """A mentor whose application a curator has submitted: pending approval."""
         organization_id = organization_id or self.home
-        actor = curator_of(organization_id) if by_curator else ADMIN
+        actor = curator_of(organization_id) if by_curator else self.admin
         result = self.run(
             c.SubmitMentorApplication(
                 organization_id=organization_id,
                 person=person(full_name or f"Наставник Номер {self._next()}"),
-                profile=profile(mentor_type=mentor_type, forms=forms),
+                profile=profile(mentor_type=mentor_type, forms=forms, position=position),
                 capacity=capacity,
                 applied_on=applied_on,
             ),
@@ -208,6 +221,20 @@ class Region:
         mentor_id = self.applied_mentor(organization_id, **application)
         self.run(c.ApproveMentor(mentor_id=mentor_id, effective_date=approved_on))
         return mentor_id
+
+    def training(
+        self,
+        mentor_id: UUID,
+        completed_on: date,
+        *,
+        course: str = "ДПП «Наставничество»",
+        provider: str = "ХК ИРО",
+        hours: int | None = 36,
+    ) -> CommandResult:
+        """A course the mentor completed, recorded by the institute."""
+        return self.run(
+            c.RecordTraining(mentor_id=mentor_id, course=course, provider=provider, hours=hours, completed_on=completed_on)
+        )
 
     # -- mentees and pairs -----------------------------------------------------------------------
 
@@ -274,7 +301,9 @@ class Region:
         forms: Iterable[str] = ("pupil_pupil",),
         starts_on: date = date(2021, 9, 1),
         ends_on: date | None = date(2024, 5, 31),
+        order_number: str | None = "45-о",
     ) -> UUID:
+        """A program adopted by the organization's order (`order_number=None`: no order given)."""
         organization_id = organization_id or self.home
         result = self.run(
             c.AdoptProgram(
@@ -283,7 +312,7 @@ class Region:
                 forms=list(forms),
                 starts_on=starts_on,
                 ends_on=ends_on,
-                order=c.DocumentIn(number="45-о", issued_on=starts_on),
+                order=None if order_number is None else c.DocumentIn(number=order_number, issued_on=starts_on),
             ),
             curator_of(organization_id),
         )
@@ -295,12 +324,26 @@ class Region:
             self.run(c.RegisterRegion(code=code, name=name))
         return code
 
-    def target(self, indicator: str, year: int, share: str, reason: str | None = None) -> CommandResult:
+    def contingent(self, organization_id: UUID, year: int, **figures: int) -> CommandResult:
+        """The organization's contingent (the denominators) for a reporting year."""
+        return self.run(c.ReportContingent(organization_id=organization_id, year=year, figures=c.ContingentIn(**figures)))
+
+    def target(
+        self,
+        indicator: str,
+        year: int,
+        share: str,
+        reason: str | None = None,
+        *,
+        unit_kind: str = "region",
+        unit_id: str | None = None,
+    ) -> CommandResult:
+        """A yearly target share of a unit: the region (registered on first use) unless named."""
         return self.run(
             c.SetTarget(
                 indicator=indicator,
-                unit_kind="region",
-                unit_id=self.region_unit(),
+                unit_kind=unit_kind,
+                unit_id=unit_id or self.region_unit(),
                 year=year,
                 share_percent=Decimal(share),
                 reason=reason,
