@@ -21,7 +21,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from support.stores import POSTGRES_URL, fresh_schema
-from support.world.api import TODAY, ApiWorld
+from support.world import TODAY
+from support.world.api import ApiWorld
 
 from api.app import create_app
 from ops.storage import open_registry

@@ -16,7 +16,8 @@ import pytest
 
 from ops.storage import open_registry
 from support.stores import store_location
-from support.world.api import TODAY, ApiWorld, add_user
+from support.world import TODAY
+from support.world.api import ApiWorld, add_user
 
 #: every reader, and the schools whose things it sees in full (the policy, written out)
 SEES: dict[str, set[str]] = {
@@ -46,10 +47,7 @@ class ReadRegion:
         self.m1 = w.municipality_id
         self.m2 = w.municipality()
         self.org = {"a": w.org_a, "b": w.org_b}
-        self.org["c"] = w.created(
-            "/organizations",
-            {"name": "Гимназия № 3", "kind": "school", "municipality_id": self.m2, "registered_on": "2019-09-01"},
-        )
+        self.org["c"] = w.organization("Гимназия № 3", municipality_id=self.m2)
         self.municipality_of = {"a": self.m1, "b": self.m1, "c": self.m2}
         for key, role, scope in (
             ("municipal_other", "municipal", {"municipality_id": self.m2}),

@@ -5,7 +5,9 @@
     world.post(f"/mentors/{mentor}/suspend", {...}, as_="admin")
 
 Users are added the way `reestr users add` adds them (a command with an admin actor), their
-tokens used as bearer tokens; everything else goes through the API.
+tokens used as bearer tokens. The region, its municipalities and organizations are seeded through
+the world's builder (`world.region`, a `support.world.Region` acting as the admin user); everything
+else goes through the API.
 """
 
 from __future__ import annotations
@@ -22,11 +24,10 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from registry import commands as c
 from registry.application import Registry
-from registry.regions import region_id
 from registry.users import new_token, token_sha256
 from registry.values import Actor, Role
+from support.world.region import Region
 
-TODAY = date(2023, 6, 1)
 REGION_CODE = "27"  # the world's region, registered as «Хабаровский край»
 API = "/api/v1"
 INSTALLER = Actor(user_id="cli:test", role=Role.ADMIN)
@@ -64,8 +65,8 @@ class ApiWorld:
         self.tokens: dict[str, str] = {}
         self.user_ids: dict[str, str] = {}
         self._add("admin", "Администратор ИРО", "admin")
-        if region_id(REGION_CODE) not in registry.repository:  # a second world on the same store finds it
-            self.write("/regions", {"code": REGION_CODE, "name": "Хабаровский край"})  # municipalities name its code
+        self.region = Region(registry, admin=Actor(user_id=self.user_ids["admin"], role=Role.ADMIN))
+        self.region.region_unit(REGION_CODE, "Хабаровский край")  # once per store; municipalities name its code
         self.municipality_id = self.municipality()
         self.org_a = self.organization("Школа № 1")
         self.org_b = self.organization("Школа № 2")
@@ -109,22 +110,20 @@ class ApiWorld:
     def created(self, path: str, body: Any, *, as_: str = "admin") -> str:
         return str(self.write(path, body, as_=as_)["aggregate_id"])
 
-    # -- builders (each makes a new one) -----------------------------------------------------
+    # -- builders (each makes a new one; units through the region builder, the rest over HTTP) --
 
     def municipality(self) -> str:
-        return self.created(
-            "/municipalities", {"name": f"Район {next(_serial)}", "region": REGION_CODE}
-        )
+        return str(self.region.municipality(f"Район {next(_serial)}", region=REGION_CODE))
 
-    def organization(self, name: str | None = None, kind: str = "school") -> str:
-        return self.created(
-            "/organizations",
-            {
-                "name": name or f"Школа № {next(_serial) + 100}",
-                "kind": kind,
-                "municipality_id": self.municipality_id,
-                "registered_on": "2019-09-01",
-            },
+    def organization(self, name: str | None = None, kind: str = "school", *, municipality_id: str | None = None) -> str:
+        """An organization of the world's municipality (or of `municipality_id`)."""
+        return str(
+            self.region.organization(
+                kind,
+                municipality_id=UUID(municipality_id or self.municipality_id),
+                name=name or f"Школа № {next(_serial) + 100}",
+                registered_on=date(2019, 9, 1),
+            )
         )
 
     def mentor(self, org: str, *, approve: bool = True, capacity: int | None = 3, as_: str = "admin") -> str:

@@ -20,9 +20,7 @@ class OversightWorld(StaffWorld):
         super().__init__(registry, **options)
         self.home_municipality = self.municipality_id
         self.other_municipality = self.municipality()
-        self.municipality_id = self.other_municipality  # `organization()` registers there now
-        self.org_far = self.organization("Лицей дальнего района")
-        self.municipality_id = self.home_municipality
+        self.org_far = self.organization("Лицей дальнего района", municipality_id=self.other_municipality)
         self._people: dict[str, Browser] = {}
 
     def person(self, role: str) -> Browser:
