@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from support.world.api import open_world
 from support.world.staff import StaffWorld
 
 from ops.demo.staff_users import add_demo_staff
@@ -15,11 +16,7 @@ from registry.users import User
 
 @pytest.fixture
 def world(registry: Registry) -> Iterator[StaffWorld]:
-    world = StaffWorld(registry)
-    try:
-        yield world
-    finally:
-        world.close()
+    yield from open_world(registry, StaffWorld)
 
 
 def test_the_demo_gives_one_sign_in_per_role_once(world: StaffWorld) -> None:

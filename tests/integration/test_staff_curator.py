@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from openpyxl import load_workbook
+from support.world.api import open_world
 from support.world.staff import Browser, StaffWorld
 
 from registry.application import Registry
@@ -18,11 +19,7 @@ from registry.application import Registry
 
 @pytest.fixture
 def world(registry: Registry) -> Iterator[StaffWorld]:
-    world = StaffWorld(registry)
-    try:
-        yield world
-    finally:
-        world.close()
+    yield from open_world(registry, StaffWorld)
 
 
 def _errors(page: str) -> list[str]:

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import pytest
 from openpyxl import load_workbook
+from support.world.api import open_world
 from support.world.oversight import OversightWorld
 
 from projections.manifest import reproduce
@@ -23,11 +24,7 @@ from registry.application import Registry
 
 @pytest.fixture
 def world(registry: Registry) -> Iterator[OversightWorld]:
-    world = OversightWorld(registry)
-    try:
-        yield world
-    finally:
-        world.close()
+    yield from open_world(registry, OversightWorld)
 
 
 def _events(world: OversightWorld, aggregate_id: str) -> list[str]:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from support.world.api import open_world
 from support.world.staff import StaffWorld
 
 from registry.application import Registry
@@ -28,11 +29,7 @@ class School:
 
 @pytest.fixture
 def world(registry: Registry) -> Iterator[StaffWorld]:
-    world = StaffWorld(registry)
-    try:
-        yield world
-    finally:
-        world.close()
+    yield from open_world(registry, StaffWorld)
 
 
 def _school_a(world: StaffWorld) -> School:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from support.world.api import open_world
 from support.world.staff import StaffWorld
 
 from registry.application import Registry
@@ -26,11 +27,7 @@ def _ru(days: int) -> str:
 
 @pytest.fixture
 def world(registry: Registry) -> Iterator[StaffWorld]:
-    world = StaffWorld(registry)
-    try:
-        yield world
-    finally:
-        world.close()
+    yield from open_world(registry, StaffWorld)
 
 
 def _open_round(world: StaffWorld, due_in_days: int, title: str = "Мониторинг ЦМН за 2022 год") -> str:

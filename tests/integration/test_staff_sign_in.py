@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 from structlog.testing import capture_logs
+from support.world.api import open_world
 from support.world.staff import PASSWORD, StaffWorld
 from typer.testing import CliRunner
 
@@ -21,11 +22,7 @@ from registry.users import User
 
 @pytest.fixture
 def world(registry: Registry) -> Iterator[StaffWorld]:
-    world = StaffWorld(registry)
-    try:
-        yield world
-    finally:
-        world.close()
+    yield from open_world(registry, StaffWorld)
 
 
 def _stored_text(registry: Registry) -> str:

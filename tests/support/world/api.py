@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import httpx
@@ -233,9 +233,18 @@ class LocalServer:
         self._thread.join(timeout=10)
 
 
-def open_world(registry: Registry, **options: Any) -> Iterator[ApiWorld]:
-    """Body of a `world` fixture: an ApiWorld over the registry, closed afterwards."""
-    world = ApiWorld(registry, **options)
+World = TypeVar("World", bound=ApiWorld)
+
+
+def open_world(registry: Registry, kind: type[World] = ApiWorld, **options: Any) -> Iterator[World]:  # type: ignore[assignment]
+    """Body of a `world` fixture: a world of this kind (ApiWorld, StaffWorld, OversightWorld) over
+    the registry, closed afterwards.
+
+        @pytest.fixture
+        def world(registry):
+            yield from open_world(registry, StaffWorld)
+    """
+    world = kind(registry, **options)
     try:
         yield world
     finally:
