@@ -235,9 +235,9 @@ async def public_filters_json(request: Request) -> Response:
 
 def page_json(page: PublicPage, limit: int, offset: int) -> bytes:
     """`PublicMentorPage` as JSON, byte for byte what pydantic writes for it (compact, UTF-8,
-    fields in the model's order, absent fields left out; tests/test_public_search.py compares),
-    from the page's items as they are: validating and dumping 20 models cost more than the
-    question's statement."""
+    fields in the model's order, absent fields left out; tests/integration/test_public_search.py
+    compares), from the page's items as they are: validating and dumping 20 models cost more
+    than the question's statement."""
     return json.dumps(
         {"position": page.position, "total": page.total, "total_is_lower_bound": page.total_is_lower_bound,
          "limit": limit, "offset": offset, "items": page.items},

@@ -13,8 +13,8 @@ filter cannot reveal a hidden field.
 
 Each question is ONE statement (`Directory.statement`, run by `ViewStore.read_once`: on
 PostgreSQL one round trip): the views' position, the count of matches when it is needed, and the
-page, on indexes made for it (verified with EXPLAIN in tests/test_public_search.py), the same on
-both stores:
+page, on indexes made for it (verified with EXPLAIN in tests/integration/test_public_search.py),
+the same on both stores:
 
 | question                          | index (on both stores)                                        |
 |-----------------------------------|---------------------------------------------------------------|
