@@ -12,7 +12,7 @@ the marks and write them before they commit (`projections.store`), so whatever a
 the live views marks in the transaction of its rows. A rebuild loads without them: its kept
 figures start empty.
 
-What is marked is what the per-row triggers this replaces marked (`tests/figure_marks_reference.py`
+What is marked is what the per-row triggers this replaces marked (`tests/support/figure_marks_reference.py`
 keeps them as the oracle): a row inserted, deleted, or updated in a column the figures read
 (`SOURCES`) marks the organizations it counts in; rows of a mentee or of a mentor's status and
 training count in the organizations of the mentee's pair intervals and of the mentor.

@@ -48,7 +48,7 @@ from registry.values import (
     Role,
 )
 
-FIXTURE = Path(__file__).parent / "fixtures" / "event_log_v1.jsonl"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "event_log_v1.jsonl"
 ADMIN = Actor(user_id="iro-admin", role=Role.ADMIN)
 
 

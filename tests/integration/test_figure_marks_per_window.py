@@ -15,8 +15,10 @@ from datetime import date
 from typing import Any
 
 import pytest
-from figure_marks_reference import create_trigger_statements
-from test_projections_support import ADMIN, Ids, build_scenario, fresh_registry, person
+from support.figure_marks_reference import create_trigger_statements
+from support.stores import STORES, fresh_registry
+from support.world import ADMIN, person
+from support.world.indicators import Ids, build_scenario
 
 from projections import projector as projector_module
 from projections import store as store_module
@@ -29,7 +31,6 @@ from projections.store import memory_view_store, open_view_store
 from registry import commands as c
 from registry.application import Registry
 
-STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 YEARS = [*(Period.calendar_year(y) for y in range(2019, 2023)),
          *(Period.school_year(y) for y in range(2019, 2022))]
 
