@@ -145,7 +145,7 @@ class PostgresUnitRecorder(PostgresApplicationRecorder):
             "RETURNING notification_id"
         ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name),
                  id_type=Identifier(id_type))
-        self._id_of = (lambda value: _originator(value)) if id_type == "uuid" else str
+        self._id_of = _originator if id_type == "uuid" else str
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
